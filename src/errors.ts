@@ -1,0 +1,49 @@
+/**
+ * The one table of sluice's error codes (like Fastify's lib/errors.js and undici's core/errors.js).
+ *
+ * Every error sluice raises on purpose is a {@link SluiceError} with a stable `code` from
+ * {@link ERROR_CODES}, the pipeline `stage` it belongs to, and the original `cause`. Codes are never
+ * reused once retired; `docs/reference/errors.md` is checked against this table by a test.
+ */
+
+/** Where in the pipeline an error arises (Vector's component stages). */
+export type ErrorStage = 'config' | 'receiving' | 'processing' | 'sending' | 'usage' | 'storage';
+
+/** Definition of one error code. */
+export interface ErrorDefinition {
+  readonly stage: ErrorStage;
+  /** What the code means and what the user can do, one or two sentences. */
+  readonly description: string;
+}
+
+/** Every error code sluice uses. Add new codes at the end of their group; never reuse a retired code. */
+export const ERROR_CODES = {
+  SLUICE_USAGE: { stage: 'usage', description: 'The command line is wrong (unknown option, missing argument, conflicting modes). Run the command with --help.' },
+  SLUICE_CONFIG_INVALID: { stage: 'config', description: 'The merged configuration (flags, environment, .env, YAML file, defaults) failed validation; every problem is listed as path.to.key: message.' },
+  SLUICE_CONFIG_FILE: { stage: 'config', description: 'The configuration file could not be read or is not valid YAML.' },
+  SLUICE_INPUT_NOT_FOUND: { stage: 'receiving', description: 'An input path does not exist or cannot be read. Check the path and its permissions.' },
+  SLUICE_CAPTURE_PROBLEM: { stage: 'receiving', description: 'A capture file is damaged or unsupported; packets before the fault were kept and the problem names file, byte offset and packet number.' },
+  SLUICE_STORE_OPEN: { stage: 'storage', description: 'The embedded store under the data directory could not be opened or migrated. Check that the directory is writable and not used by an incompatible version.' },
+  SLUICE_STORE_WRITE: { stage: 'storage', description: 'Writing to the embedded store failed (disk full, read-only file system). Nothing after the last committed batch was recorded as done; re-run the ingest after fixing the cause.' },
+} as const satisfies Record<string, ErrorDefinition>;
+
+/** A stable sluice error code. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** An error with a stable code, the stage it belongs to and an optional cause. */
+export class SluiceError extends Error {
+  readonly code: ErrorCode;
+  readonly stage: ErrorStage;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SluiceError';
+    this.code = code;
+    this.stage = ERROR_CODES[code].stage;
+  }
+}
+
+/** True when `err` is a {@link SluiceError} (optionally with the given code). */
+export function isSluiceError(err: unknown, code?: ErrorCode): err is SluiceError {
+  return err instanceof SluiceError && (code === undefined || err.code === code);
+}
