@@ -1,0 +1,50 @@
+/**
+ * One benchmark scenario per process, so that each reports its own peak RSS.
+ * Usage: node dist/bench/pipeline/decode-scenarios.js <json|sqlite|read> <capture> [dataDir]
+ * Prints one JSON line: { scenario, packets, bytes, seconds, docBytes, maxRssMb }.
+ */
+import { rmSync, mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { openCapture } from '../../src/sources/pcap/capture-reader.js';
+import { PacketProcessor } from '../../src/pipeline/packet-processor.js';
+import { captureFingerprint } from '../../src/pipeline/capture-fingerprint.js';
+import { openLocalStore } from '../../src/sinks/local/local-store.js';
+import { ingestFiles } from '../../src/pipeline/ingest.js';
+
+const [scenario, file, dataDirArg] = process.argv.slice(2);
+if (!scenario || !file) {
+  console.error('usage: decode-scenarios <json|sqlite|read> <capture> [dataDir]');
+  process.exit(2);
+}
+
+const size = statSync(file).size;
+let packets = 0;
+let docBytes = 0;
+const t0 = performance.now();
+
+if (scenario === 'read') {
+  for await (const batch of openCapture(file)) packets += batch.packets.length;
+} else if (scenario === 'json') {
+  // decode → enrich (community id) → serialized ECS JSON, as NDJSON would be written.
+  const processor = new PacketProcessor({ captureId: await captureFingerprint(file), path: file, name: basename(file) });
+  for await (const batch of openCapture(file)) {
+    const list = batch.packets;
+    for (let i = 0; i < list.length; i++) docBytes += processor.process(list[i]).length + 1;
+    packets += list.length;
+  }
+} else if (scenario === 'sqlite') {
+  const dir = dataDirArg ?? mkdtempSync(join(tmpdir(), 'sluice-bench-'));
+  const store = openLocalStore({ dataDir: dir });
+  const summary = await ingestFiles(store, [{ path: file, size }]);
+  store.close();
+  packets = summary.packets;
+  if (!dataDirArg) rmSync(dir, { recursive: true, force: true });
+} else {
+  console.error(`unknown scenario ${scenario}`);
+  process.exit(2);
+}
+
+const seconds = (performance.now() - t0) / 1000;
+const maxRssMb = process.resourceUsage().maxRSS / 1024;
+console.log(JSON.stringify({ scenario, packets, bytes: size, seconds, docBytes, maxRssMb }));

@@ -1,0 +1,55 @@
+/**
+ * `sluice search`: documents from the embedded store. NDJSON when the output is not a terminal
+ * or with `--output json`; a table on a terminal. No cap unless `--limit` is given.
+ */
+import { countLocal, searchLocal } from '../../query/search-local.js';
+import { openLocalStore } from '../../sinks/local/local-store.js';
+import { processIO, writeAsync, type CommandIO } from '../output.js';
+
+/** Options of {@link runSearch}. */
+export interface SearchCommandOptions {
+  readonly dataDir: string;
+  readonly output: 'table' | 'json' | 'auto';
+  readonly file?: string;
+  readonly limit?: number;
+  readonly count?: boolean;
+}
+
+/** Runs the search; returns the exit code. */
+export async function runSearch(options: SearchCommandOptions, io: CommandIO = processIO): Promise<number> {
+  const store = openLocalStore({ dataDir: options.dataDir, readonly: true });
+  try {
+    if (options.count) {
+      io.stdout.write(`${countLocal(store, { file: options.file })}\n`);
+      return 0;
+    }
+    const json = options.output === 'json' || (options.output === 'auto' && io.stdout.isTTY !== true);
+    if (!json) io.stdout.write(row(['@timestamp', 'source', 'destination', 'proto', 'info']) + '\n');
+    let buffered = '';
+    for (const d of searchLocal(store, { file: options.file, limit: options.limit })) {
+      // Documents are stored as JSON text: splice the id in rather than parse and re-serialize.
+      buffered += json ? '{"_id":"' + d.id + '",' + d.json.slice(1) + '\n' : tableLine(d.json) + '\n';
+      if (buffered.length > 65536) {
+        await writeAsync(io.stdout, buffered);
+        buffered = '';
+      }
+    }
+    if (buffered !== '') await writeAsync(io.stdout, buffered);
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+function tableLine(json: string): string {
+  const d = JSON.parse(json) as Record<string, any>;
+  const ep = (e: any) => (e?.ip ? (e.port !== undefined ? `${e.ip}:${e.port}` : e.ip) : e?.mac ?? '');
+  const info = d.dns?.question?.name ?? (d.http?.request?.method ? `${d.http.request.method} ${d.url?.original ?? ''}` : undefined)
+    ?? (d.http?.response?.status_code ? `HTTP ${d.http.response.status_code}` : undefined) ?? d.tls?.client?.server_name ?? d.error?.message ?? '';
+  return row([d['@timestamp'], ep(d.source), ep(d.destination), d.network?.protocol ?? d.network?.transport ?? d.highest_protocol, String(info).slice(0, 60)]);
+}
+
+function row(cells: string[]): string {
+  const widths = [30, 45, 45, 8];
+  return cells.map((c, i) => (i < widths.length ? String(c ?? '').padEnd(widths[i]) : String(c ?? ''))).join(' ');
+}

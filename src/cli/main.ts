@@ -1,0 +1,153 @@
+/**
+ * The `sluice` command line. One error boundary: usage errors exit 2 with the usage hint, sluice
+ * errors print their code and message, anything else prints the stack (a bug). Each command is a
+ * plain `run(options)` function loaded lazily, so `sluice --help` stays fast.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { isSluiceError, SluiceError } from '../errors.js';
+import { processIO, type CommandIO } from './output.js';
+import { VERSION } from './version.js';
+
+/** Exit code for usage and configuration errors. */
+export const EXIT_USAGE = 2;
+
+/** Runs the CLI with `argv` (as process.argv: node, script, args…) and returns the exit code. */
+export async function main(argv: readonly string[], io: CommandIO = processIO): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram(io, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv]);
+    return exitCode;
+  } catch (err) {
+    return reportError(err, io);
+  }
+}
+
+function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
+  const program = new Command('sluice')
+    .description('Network-security telemetry into search: packets, access logs and honeypot logs, exactly once.')
+    .version(VERSION)
+    .option('-c, --config <file>', 'YAML configuration file (default: ./sluice.yaml when present, or $SLUICE_CONFIG)')
+    .option('-d, --data-dir <dir>', 'directory of the embedded store (default ./sluice-data)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .showHelpAfterError('(run with --help for usage)');
+
+  program
+    .command('ingest')
+    .description('decode pcap/pcapng captures (files or directories, recursively) into the store')
+    .argument('<paths...>', 'capture files or directories')
+    .addOption(new Option('-o, --output <format>', 'summary format').choices(['table', 'json']))
+    .addOption(new Option('--progress <when>', 'progress bar on stderr').choices(['auto', 'always', 'never']))
+    .option('--no-progress', 'never show a progress bar')
+    .option('--batch-packets <n>', 'packets per store transaction', parseInteger)
+    .option('--no-recursive', 'do not descend into subdirectories')
+    .action(async (paths: string[], opts: Record<string, unknown>, cmd: Command) => {
+      const global = cmd.optsWithGlobals();
+      const config = await loadCliConfig(global, {
+        output: opts.output,
+        progress: opts.progress === false ? 'never' : opts.progress,
+        'ingest.batch_packets': opts.batchPackets,
+        'ingest.recursive': opts.recursive === false ? false : undefined,
+      });
+      const { runIngest } = await import('./commands/ingest-command.js');
+      const stopSignal = { stopped: false };
+      const onSignal = () => {
+        if (stopSignal.stopped) process.exit(130);
+        stopSignal.stopped = true;
+        io.stderr.write('\nStopping after the current batch (press Ctrl-C again to quit at once)…\n');
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      try {
+        setExit(
+          await runIngest(
+            {
+              paths,
+              dataDir: config.data_dir,
+              output: config.output,
+              progress: config.progress,
+              batchPackets: config.ingest.batch_packets,
+              readChunkBytes: config.ingest.read_chunk_bytes,
+              recursive: config.ingest.recursive,
+              followSymlinks: config.ingest.follow_symlinks,
+              synchronous: config.store.local.synchronous,
+              cacheMb: config.store.local.cache_mb,
+              stopSignal,
+            },
+            io,
+          ),
+        );
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    });
+
+  program
+    .command('search')
+    .description('print stored documents in capture order (NDJSON when piped or with --output json)')
+    .addOption(new Option('-o, --output <format>', 'output format (default: table on a terminal, json otherwise)').choices(['table', 'json']))
+    .option('--file <path>', 'only documents of this capture (path, file name or capture id)')
+    .option('--limit <n>', 'stop after n documents (default: no limit)', parseInteger)
+    .option('--count', 'print the number of matching documents only')
+    .action(async (opts: Record<string, unknown>, cmd: Command) => {
+      const global = cmd.optsWithGlobals();
+      const config = await loadCliConfig(global, {});
+      const { runSearch } = await import('./commands/search-command.js');
+      setExit(
+        await runSearch(
+          {
+            dataDir: config.data_dir,
+            output: (opts.output as 'table' | 'json' | undefined) ?? 'auto',
+            file: opts.file as string | undefined,
+            limit: opts.limit as number | undefined,
+            count: opts.count === true,
+          },
+          io,
+        ),
+      );
+    });
+
+  const configCmd = program.command('config').description('inspect the configuration');
+  configCmd
+    .command('show')
+    .description('print the merged configuration (flags > environment > .env > file > defaults), secrets redacted')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const config = await loadCliConfig(cmd.optsWithGlobals(), {});
+      const { redactConfig } = await import('../config/index.js');
+      io.stdout.write(JSON.stringify(redactConfig(config), null, 2) + '\n');
+    });
+
+  return program;
+}
+
+/** Merges the global flags and a command's flags (dotted config paths) into the loaded config. */
+async function loadCliConfig(global: Record<string, unknown>, commandFlags: Record<string, unknown>) {
+  const { loadConfig } = await import('../config/index.js');
+  const flags: Record<string, unknown> = { data_dir: global.dataDir };
+  for (const [k, v] of Object.entries(commandFlags)) flags[k] = v;
+  for (const k of Object.keys(flags)) if (flags[k] === undefined) delete flags[k];
+  return loadConfig({ flags, configFile: global.config as string | undefined });
+}
+
+function parseInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new SluiceError('SLUICE_USAGE', `expected a non-negative integer, got '${value}'`);
+  return n;
+}
+
+function reportError(err: unknown, io: CommandIO): number {
+  if (err instanceof CommanderError) {
+    // --help and --version end here too, with exit code 0.
+    return err.exitCode === 0 ? 0 : EXIT_USAGE;
+  }
+  if (isSluiceError(err)) {
+    io.stderr.write(`sluice: ${err.message} [${err.code}]\n`);
+    return err.stage === 'usage' || err.stage === 'config' ? EXIT_USAGE : 1;
+  }
+  io.stderr.write(`sluice: unexpected error (a bug; please report it with this output):\n${(err as Error)?.stack ?? String(err)}\n`);
+  return 1;
+}

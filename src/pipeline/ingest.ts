@@ -1,0 +1,166 @@
+/**
+ * `sluice ingest`: capture files → decoded ECS documents → the embedded store.
+ *
+ * One file at a time, one batch at a time: the reader yields a batch of packets, every packet is
+ * decoded and serialized synchronously, and the batch is committed in one transaction together
+ * with the capture's progress. Memory holds one read chunk and one batch, whatever the file size.
+ */
+import { basename } from 'node:path';
+import { openCapture } from '../sources/pcap/capture-reader.js';
+import type { CaptureProblem } from '../sources/pcap/types.js';
+import { CaptureWriter, registerCapture } from '../sinks/local/capture-writer.js';
+import type { LocalStore } from '../sinks/local/local-store.js';
+import { captureFingerprint } from './capture-fingerprint.js';
+import type { CaptureFile } from './discover-captures.js';
+import { PacketProcessor } from './packet-processor.js';
+import { toEpochNs } from './timestamp.js';
+
+/** Options of {@link ingestFiles}. */
+export interface IngestOptions {
+  /** Packets per transaction. Default 4096. */
+  readonly batchPackets?: number;
+  /** Bytes per file read. Default 4 MiB. */
+  readonly readChunkBytes?: number;
+  /** Called after each committed batch with the bytes and packets it covered. */
+  readonly onProgress?: (bytes: number, packets: number) => void;
+  /** Called when a file starts. */
+  readonly onFile?: (file: CaptureFile) => void;
+  /** Checked between batches: when it returns true the ingest stops after the current commit. */
+  readonly shouldStop?: () => boolean;
+}
+
+/** What happened to one file. */
+export interface FileOutcome {
+  readonly path: string;
+  readonly captureId: string;
+  readonly format: string | undefined;
+  /** 'ingested' (read to the end), 'already-ingested' (nothing to do), 'partial' (problem or stopped). */
+  readonly status: 'ingested' | 'already-ingested' | 'partial';
+  readonly bytes: number;
+  /** Packets read from the file in this run. */
+  readonly packets: number;
+  /** New documents stored by this run (0 on a re-ingest). */
+  readonly stored: number;
+  /** Packets whose decoding met a malformed layer (stored with error.message). */
+  readonly decodeErrors: number;
+  readonly problems: readonly CaptureProblem[];
+  readonly durationMs: number;
+}
+
+/** Totals over all files. */
+export interface IngestSummary {
+  readonly files: FileOutcome[];
+  readonly totalFiles: number;
+  readonly filesWithProblems: number;
+  readonly packets: number;
+  readonly stored: number;
+  readonly bytes: number;
+  readonly problems: number;
+  readonly durationMs: number;
+  readonly packetsPerSecond: number;
+  readonly megabytesPerSecond: number;
+  /** True when the ingest was interrupted (signal) before every file was done. */
+  readonly interrupted: boolean;
+}
+
+/** Ingests the files in order into the store. Never throws for bad capture content: see the outcomes. */
+export async function ingestFiles(store: LocalStore, files: readonly CaptureFile[], options: IngestOptions = {}): Promise<IngestSummary> {
+  const started = performance.now();
+  const outcomes: FileOutcome[] = [];
+  let interrupted = false;
+  for (const file of files) {
+    if (options.shouldStop?.()) {
+      interrupted = true;
+      break;
+    }
+    options.onFile?.(file);
+    const outcome = await ingestFile(store, file, options);
+    outcomes.push(outcome);
+    if (outcome.status === 'partial' && options.shouldStop?.()) interrupted = true;
+  }
+  const durationMs = performance.now() - started;
+  let packets = 0, stored = 0, bytes = 0, problems = 0, withProblems = 0;
+  for (const o of outcomes) {
+    packets += o.packets;
+    stored += o.stored;
+    bytes += o.bytes;
+    problems += o.problems.length;
+    if (o.problems.length > 0) withProblems++;
+  }
+  const secs = durationMs / 1000;
+  return {
+    files: outcomes,
+    totalFiles: files.length,
+    filesWithProblems: withProblems,
+    packets,
+    stored,
+    bytes,
+    problems,
+    durationMs: Math.round(durationMs),
+    packetsPerSecond: secs > 0 ? Math.round(packets / secs) : 0,
+    megabytesPerSecond: secs > 0 ? Math.round((bytes / 1e6 / secs) * 10) / 10 : 0,
+    interrupted,
+  };
+}
+
+/** Ingests one capture file. */
+export async function ingestFile(store: LocalStore, file: CaptureFile, options: IngestOptions = {}): Promise<FileOutcome> {
+  const started = performance.now();
+  const captureId = await captureFingerprint(file.path);
+  const name = basename(file.path);
+  const state = registerCapture(store, { captureId, path: file.path, name, size: file.size });
+  if (state.status === 'complete') {
+    options.onProgress?.(file.size, 0);
+    return {
+      path: file.path, captureId, format: undefined, status: 'already-ingested', bytes: file.size, packets: 0, stored: 0,
+      decodeErrors: 0, problems: [], durationMs: Math.round(performance.now() - started),
+    };
+  }
+
+  const reader = openCapture(file.path, { chunkBytes: options.readChunkBytes, batchPackets: options.batchPackets });
+  const processor = new PacketProcessor({ captureId, path: file.path, name });
+  const writer = new CaptureWriter(store, state);
+  // Frames committed by an earlier, interrupted run are read again but not decoded again.
+  const committed = state.packets;
+  let packets = 0;
+  let lastBytes = 0;
+  let stopped = false;
+  for await (const batch of reader) {
+    const list = batch.packets;
+    for (let i = 0; i < list.length; i++) {
+      const p = list[i];
+      if (p.frame <= committed) {
+        writer.seen(p.frame);
+        continue;
+      }
+      const doc = processor.process(p);
+      writer.add(p.frame, toEpochNs(p.tsSec, p.tsNsec), p.linkType, p.interfaceId, p.origLen, p.data, doc);
+    }
+    packets += list.length;
+    writer.commit({ bytesRead: batch.bytesRead, format: reader.format, interfaces: reader.interfaces });
+    options.onProgress?.(batch.bytesRead - lastBytes, list.length);
+    lastBytes = batch.bytesRead;
+    if (options.shouldStop?.()) {
+      stopped = true;
+      break;
+    }
+  }
+  if (!stopped && writer.pending > 0) writer.commit({ bytesRead: lastBytes, format: reader.format, interfaces: reader.interfaces });
+  if (!stopped && lastBytes < file.size) options.onProgress?.(file.size - lastBytes, 0);
+
+  const problems = [...reader.problems, ...processor.problems];
+  const damaged = reader.problems.length > 0 || stopped;
+  writer.finish({ status: stopped ? 'partial' : damaged ? 'partial' : 'complete', problems });
+  return {
+    path: file.path,
+    captureId,
+    format: reader.format,
+    status: stopped || damaged ? 'partial' : 'ingested',
+    bytes: stopped ? lastBytes : file.size,
+    packets,
+    stored: writer.inserted,
+    decodeErrors: processor.decodeErrors,
+    problems,
+    durationMs: Math.round(performance.now() - started),
+  };
+}

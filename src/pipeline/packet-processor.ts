@@ -1,0 +1,46 @@
+/**
+ * Decode → enrich → serialize for the packets of one capture: the synchronous hot path shared by
+ * `sluice ingest` and the benchmarks.
+ */
+import { decodePacket, isSupportedLinkType, linkTypeName } from '../decoders/decode-packet.js';
+import { CommunityIdCache } from '../enrichers/community-id/community-id.js';
+import type { CaptureProblem, RawPacket } from '../sources/pcap/types.js';
+import { PacketDocumentWriter, type CaptureContext } from './packet-document.js';
+
+/** Turns raw packets of one capture into ECS JSON documents. */
+export class PacketProcessor {
+  private readonly writer: PacketDocumentWriter;
+  private readonly communityIds: CommunityIdCache;
+  private readonly seenLinkTypes = new Set<number>();
+  /** One problem per unsupported link type met (the packets are still stored, without network fields). */
+  readonly problems: CaptureProblem[] = [];
+  /** Packets whose decoding met a malformed layer (their documents carry `error.message`). */
+  decodeErrors = 0;
+
+  constructor(readonly capture: CaptureContext, communityIds?: CommunityIdCache) {
+    this.writer = new PacketDocumentWriter(capture);
+    this.communityIds = communityIds ?? new CommunityIdCache();
+  }
+
+  /** The ECS JSON document of `p`. */
+  process(p: RawPacket): string {
+    if (!this.seenLinkTypes.has(p.linkType)) this.noteLinkType(p);
+    const d = decodePacket(p.linkType, p.data, p.origLen);
+    if (d.errors !== undefined) this.decodeErrors++;
+    const cid = d.addrLength !== 0 ? this.communityIds.get(d, p.data) : undefined;
+    return this.writer.write(p, d, cid);
+  }
+
+  private noteLinkType(p: RawPacket): void {
+    this.seenLinkTypes.add(p.linkType);
+    if (isSupportedLinkType(p.linkType)) return;
+    this.problems.push({
+      code: 'CAPTURE_UNSUPPORTED_LINK_TYPE',
+      message: `link type ${p.linkType} (${linkTypeName(p.linkType)}) is not decoded by sluice: its packets are stored with their raw bytes and timestamps (searchable by time and capture, exportable) but without network fields`,
+      file: this.capture.path,
+      offset: p.offset,
+      frame: p.frame,
+      fatal: false,
+    });
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * Schema of the embedded store (SQLite). Migrations are append-only: a store written by an older
+ * sluice is upgraded in place by running the steps after its `user_version`.
+ */
+
+/** Each entry upgrades the store from version i to i+1. Never edit a released step; add a new one. */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE captures (
+    id           INTEGER PRIMARY KEY,          -- small integer, the high part of packets.rowid
+    capture_id   TEXT NOT NULL UNIQUE,         -- content fingerprint, first part of document ids
+    path         TEXT NOT NULL,                -- path as last ingested
+    name         TEXT NOT NULL,
+    size         INTEGER NOT NULL,             -- file size when last ingested
+    format       TEXT,                         -- 'pcap' | 'pcapng'
+    interfaces   TEXT NOT NULL DEFAULT '[]',   -- JSON array of CaptureInterface
+    packets      INTEGER NOT NULL DEFAULT 0,   -- packets stored so far (= highest frame committed)
+    bytes_read   INTEGER NOT NULL DEFAULT 0,   -- file bytes consumed by the last committed batch
+    first_ts_ns  INTEGER,
+    last_ts_ns   INTEGER,
+    problems     TEXT NOT NULL DEFAULT '[]',   -- JSON array of CaptureProblem
+    status       TEXT NOT NULL,                -- 'ingesting' | 'complete' | 'partial'
+    started_at   TEXT NOT NULL,
+    finished_at  TEXT
+  );
+  -- rowid = captures.id * 2^32 + frame: deterministic, so a re-ingest is an INSERT OR IGNORE on
+  -- the primary key, and rows of one capture are appended in key order (cheap B-tree inserts).
+  CREATE TABLE packets (
+    rowid        INTEGER PRIMARY KEY,
+    ts_ns        INTEGER NOT NULL,             -- nanoseconds since the epoch, UTC
+    link_type    INTEGER NOT NULL,
+    interface    INTEGER NOT NULL,             -- global interface index within the capture
+    orig_len     INTEGER NOT NULL,             -- length on the wire
+    data         BLOB NOT NULL,                -- captured bytes, exactly as in the file
+    doc          TEXT NOT NULL                 -- the ECS document (JSON)
+  );
+  CREATE INDEX packets_ts ON packets (ts_ns);
+  `,
+];
+
+/** Number of bits of the frame number inside packets.rowid. */
+export const FRAME_BITS = 32;
+/** 2^32, the multiplier of captures.id in packets.rowid. */
+export const FRAME_SPAN = 2 ** FRAME_BITS;
