@@ -1,0 +1,19 @@
+/** Per-key normalization, applied to validated values before the cross-field rules run. */
+import { resolve } from 'node:path';
+
+export interface NormalizeContext {
+  /** Directory relative paths are resolved against. */
+  readonly cwd: string;
+}
+
+export interface Normalizer {
+  readonly path: string;
+  apply(value: unknown, ctx: NormalizeContext): unknown;
+}
+
+const absolutePath = (path: string): Normalizer => ({
+  path,
+  apply: (value, ctx) => (typeof value === 'string' ? resolve(ctx.cwd, value) : value),
+});
+
+export const NORMALIZERS: readonly Normalizer[] = [absolutePath('data_dir'), absolutePath('elasticsearch.tls.ca_file')];

@@ -1,0 +1,32 @@
+/**
+ * Named cross-field rules, run after each key was validated and normalized. A rule runs only when
+ * every key it reads is valid, so a bad key is reported once (by the schema), not again by a rule.
+ */
+
+export interface ConfigRule {
+  /** Stable kebab-case name, shown as the problem's source (`rule <name>`). */
+  readonly name: string;
+  /** Keys the rule reads. */
+  readonly paths: readonly string[];
+  /** Problems found; `get` returns a key's validated, normalized value (`undefined` when unset). */
+  check(get: (path: string) => unknown): { path: string; message: string }[];
+}
+
+export const CONFIG_RULES: readonly ConfigRule[] = [
+  {
+    name: 'password-requires-username',
+    paths: ['elasticsearch.username', 'elasticsearch.password'],
+    check: (get) =>
+      get('elasticsearch.password') !== undefined && get('elasticsearch.username') === undefined
+        ? [{ path: 'elasticsearch.password', message: 'requires elasticsearch.username' }]
+        : [],
+  },
+  {
+    name: 'one-auth-method',
+    paths: ['elasticsearch.username', 'elasticsearch.api_key'],
+    check: (get) =>
+      get('elasticsearch.username') !== undefined && get('elasticsearch.api_key') !== undefined
+        ? [{ path: 'elasticsearch.api_key', message: 'choose one of basic auth (elasticsearch.username/password) or api_key' }]
+        : [],
+  },
+];

@@ -1,0 +1,166 @@
+/**
+ * The one schema of sluice's configuration (zod v3), grouped by namespace.
+ *
+ * Everything else is derived from it: the typed {@link SluiceConfig}, the environment variable and
+ * flag names (`keys.ts`), the committed JSON Schema (`json-schema.ts`) and the key table of
+ * `docs/reference/config.md`. Configuration flows schema → normalize (`normalize.ts`) → named
+ * cross-field rules (`rules.ts`); do not put object-level refinements here, add a rule instead.
+ *
+ * Style rules (checked by `naming.test.ts`): snake_case keys; numeric keys carry their unit
+ * (`flush_bytes`, `flush_interval_ms`, `timeout_secs`); no key ends in `_config` or repeats its
+ * namespace (`log.level`, not `log.log_level`); every leaf has a description and a default unless
+ * it is optional; secrets use {@link secret}. The walker in `keys.ts` supports exactly the zod
+ * types used here and throws on anything else, so adding a new kind of type means teaching it first.
+ */
+import { z } from 'zod';
+import { Secret } from './secret.js';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+/** Schemas built by {@link secret}: the walker marks them as secrets (no flag, never echoed). */
+export const SECRET_SCHEMAS = new WeakSet<z.ZodTypeAny>();
+
+/** A secret string: non-empty, one line, wrapped in a {@link Secret} after validation. */
+export function secret(description: string) {
+  const schema = z
+    .string()
+    .min(1)
+    .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain line breaks or other control characters')
+    .transform((value) => new Secret(value))
+    .describe(description);
+  SECRET_SCHEMAS.add(schema);
+  return schema;
+}
+
+/** An absolute http:// or https:// URL. */
+function httpUrl() {
+  return z.string().url().regex(/^https?:\/\//, 'must start with http:// or https://');
+}
+
+export const configSchema = z
+  .object({
+    data_dir: z
+      .string()
+      .min(1)
+      .default('./sluice-data')
+      .describe('Directory of the embedded SQLite store. Relative paths are resolved against the working directory.'),
+
+    log: z
+      .object({
+        level: z
+          .enum(['trace', 'debug', 'info', 'warn', 'error', 'silent'])
+          .default('info')
+          .describe('Lowest severity that is logged; `silent` logs nothing.'),
+        format: z
+          .enum(['pretty', 'json'])
+          .default('pretty')
+          .describe('`pretty` for humans on a terminal, `json` for one JSON object per line (log shippers).'),
+      })
+      .strict()
+      .default({})
+      .describe('Logging.'),
+
+    ingest: z
+      .object({
+        batch_packets: z
+          .number()
+          .int()
+          .min(1)
+          .max(1_000_000)
+          .default(4096)
+          .describe('Packets decoded and written per batch (one store transaction per batch).'),
+        read_chunk_bytes: z
+          .number()
+          .int()
+          .min(64 * KiB)
+          .max(256 * MiB)
+          .default(4 * MiB)
+          .describe('Bytes read from a capture file at a time (64 KiB to 256 MiB).'),
+        recursive: z.boolean().default(true).describe('Descend into sub-directories of directory inputs.'),
+        follow_symlinks: z
+          .boolean()
+          .default(false)
+          .describe('Follow symbolic links while walking directory inputs.'),
+      })
+      .strict()
+      .default({})
+      .describe('Reading and decoding capture files.'),
+
+    output: z
+      .enum(['table', 'json'])
+      .default('table')
+      .describe('Format of command results on stdout: `table` for humans, `json` for scripts.'),
+
+    progress: z
+      .enum(['auto', 'always', 'never'])
+      .default('auto')
+      .describe('Progress bar on stderr: `auto` shows it only when stderr is a terminal.'),
+
+    store: z
+      .object({
+        backend: z.enum(['local']).default('local').describe('Where decoded records are stored; `local` is the embedded SQLite store under `data_dir`.'),
+        local: z
+          .object({
+            synchronous: z
+              .enum(['off', 'normal', 'full'])
+              .default('normal')
+              .describe('SQLite `PRAGMA synchronous` of the embedded store: `full` survives power loss, `off` is fastest.'),
+            cache_mb: z
+              .number()
+              .int()
+              .min(1)
+              .max(65_536)
+              .default(64)
+              .describe('SQLite page cache of the embedded store, in MiB.'),
+          })
+          .strict()
+          .default({})
+          .describe('The embedded SQLite store (`store.backend: local`).'),
+      })
+      .strict()
+      .default({})
+      .describe('Where decoded records are kept.'),
+
+    elasticsearch: z
+      .object({
+        urls: z
+          .array(httpUrl())
+          .default([])
+          .describe('Elasticsearch nodes, e.g. `https://es1:9200`. In the environment: a comma-separated list.'),
+        username: z.string().min(1).optional().describe('User name for HTTP basic authentication.'),
+        password: secret('Password for HTTP basic authentication (requires `elasticsearch.username`).').optional(),
+        api_key: secret('Base64 API key (the `encoded` value); alternative to username and password.').optional(),
+        tls: z
+          .object({
+            ca_file: z
+              .string()
+              .min(1)
+              .optional()
+              .describe('PEM file of the certificate authority that signed the cluster certificate. Relative paths are resolved against the working directory.'),
+            insecure: z
+              .boolean()
+              .default(false)
+              .describe('Skip TLS certificate verification. For test clusters only.'),
+          })
+          .strict()
+          .default({})
+          .describe('TLS settings of the connection to Elasticsearch.'),
+      })
+      .strict()
+      .default({})
+      .describe('Elasticsearch sink (placeholder; used by a later release).'),
+  })
+  .strict();
+
+/** Readonly all the way down; {@link Secret} is kept as is. */
+export type DeepReadonly<T> = T extends Secret
+  ? T
+  : T extends readonly (infer U)[]
+    ? readonly DeepReadonly<U>[]
+    : T extends object
+      ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+      : T;
+
+/** The validated configuration as {@link loadConfig} returns it (deeply frozen). */
+export type SluiceConfig = DeepReadonly<z.output<typeof configSchema>>;
