@@ -257,6 +257,11 @@ describe('problems', () => {
     assert.equal(c.elasticsearch.username, undefined);
   });
 
+  test('flagLabels name the flag as the command line spells it', () => {
+    const err = configError(() => loadConfig({ cwd: tempDir(), env: {}, flags: { 'ingest.batch_packets': 0 }, flagLabels: { 'ingest.batch_packets': '--batch-packets' } }));
+    assert.equal(err.problems[0]!.source, 'flag --batch-packets');
+  });
+
   test('unknown flags are problems', () => {
     const err = configError(() => loadConfig({ cwd: tempDir(), env: {}, flags: { 'ingest.batch': 3 } }));
     assert.deepEqual(err.problems, [{ path: 'ingest.batch', message: 'unknown key', source: 'flag --ingest-batch' }]);

@@ -25,6 +25,11 @@ export interface LoadConfigOptions {
    * `undefined`/`null` values mean "not given". Strings are coerced like environment values.
    */
   flags?: Readonly<Record<string, unknown>>;
+  /**
+   * How the command line spells each flag, by dotted path, for problem sources
+   * (`{ 'ingest.batch_packets': '--batch-packets' }`); default: the conventional name (`--ingest-batch-packets`).
+   */
+  flagLabels?: Readonly<Record<string, string>>;
   /** Environment; default `process.env`. Never mutated. */
   env?: NodeJS.ProcessEnv;
   /** Working directory for `.env`, `sluice.yaml` and relative paths; default `process.cwd()`. */
@@ -153,7 +158,7 @@ export function resolveConfig(options: LoadConfigOptions = {}): ResolvedConfig {
   const file = findConfigFile(cwd, options.configFile, view);
   const fileLayer: Layer | undefined = file === undefined ? undefined : readYamlFile(file);
   // Highest precedence first.
-  const layers: Layer[] = [flagLayer(options.flags ?? {}), envLayer(env, dotenv)];
+  const layers: Layer[] = [flagLayer(options.flags ?? {}, options.flagLabels), envLayer(env, dotenv)];
   if (fileLayer) layers.push(fileLayer);
   const secrets = layers.flatMap((l) => l.secrets).sort((a, b) => b.length - a.length);
 

@@ -102,13 +102,17 @@ function addSecret(layer: Layer, key: ConfigKey | undefined, value: unknown): vo
 
 // ---- flags ----
 
-/** Flags keyed by dotted config path; `undefined`/`null` values are "not given". */
-export function flagLayer(flags: Readonly<Record<string, unknown>>): Layer {
+/**
+ * Flags keyed by dotted config path; `undefined`/`null` values are "not given". `labels` gives how
+ * the command line spells a path's flag (`{ 'ingest.batch_packets': '--batch-packets' }`) for messages.
+ */
+export function flagLayer(flags: Readonly<Record<string, unknown>>, labels: Readonly<Record<string, string>> = {}): Layer {
   const layer = newLayer();
   for (const [path, value] of Object.entries(flags)) {
     if (value === undefined || value === null) continue;
     const key = configKey(path);
-    const source = key?.flag ? `flag ${key.flag}` : key ? `flags["${path}"]` : `flag ${flagName(path)}`;
+    const label = labels[path] ?? key?.flag ?? (key ? undefined : flagName(path));
+    const source = label ? `flag ${label}` : `flags["${path}"]`;
     addSecret(layer, key, value);
     if (!key) {
       layer.problems.push({ path, message: 'unknown key', source });
