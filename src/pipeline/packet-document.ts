@@ -110,7 +110,11 @@ export class PacketDocumentWriter {
         s += ',"url":{';
         sep = '';
         if (http.uri !== undefined) { s += '"original":' + jsonString(http.uri); sep = ','; }
-        if (http.host !== undefined) s += sep + '"domain":' + jsonString(hostWithoutPort(http.host));
+        if (http.host !== undefined) {
+          const [domain, port] = splitHost(http.host);
+          s += sep + '"domain":' + jsonString(domain);
+          if (port !== undefined) s += ',"port":' + port;
+        }
         s += '}';
       }
       if (http.userAgent !== undefined) s += ',"user_agent":{"original":' + jsonString(http.userAgent) + '}';
@@ -188,16 +192,27 @@ function dnsJson(dns: NonNullable<DecodedPacket['dns']>): string {
   return s + '}';
 }
 
-/** `example.com:8080` → `example.com`; `[::1]:80` → `::1`. */
-export function hostWithoutPort(host: string): string {
+/**
+ * Splits a Host header into domain and port: `example.com:8080` → [`example.com`, 8080];
+ * `[::1]:80` → [`::1`, 80]; a bare IPv6 address or a host without a valid port keeps no port.
+ */
+export function splitHost(host: string): [string, number | undefined] {
   if (host.startsWith('[')) {
     const end = host.indexOf(']');
-    return end > 0 ? host.slice(1, end) : host;
+    if (end < 0) return [host, undefined];
+    return [host.slice(1, end), portOf(host, end + 1)];
   }
   const colon = host.indexOf(':');
   // More than one colon: a bare IPv6 address, not host:port.
-  if (colon >= 0 && host.indexOf(':', colon + 1) < 0) return host.slice(0, colon);
-  return host;
+  if (colon < 0 || host.indexOf(':', colon + 1) >= 0) return [host, undefined];
+  const port = portOf(host, colon);
+  return port === undefined ? [host, undefined] : [host.slice(0, colon), port];
+}
+
+function portOf(host: string, colon: number): number | undefined {
+  if (host.charCodeAt(colon) !== 0x3a || colon + 1 >= host.length || host.length - colon > 6) return undefined;
+  const n = Number(host.slice(colon + 1));
+  return Number.isInteger(n) && n >= 0 && n <= 65535 ? n : undefined;
 }
 
 function md5(s: string): string {
