@@ -1,5 +1,5 @@
 /** Helpers shared by the configuration tests (not part of the public API). */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,9 +8,15 @@ import { ConfigError } from './config-error.js';
 /** Repository root, from dist/src/config/*.js. */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** A fresh temporary directory holding `files` (name → content). */
+const created: string[] = [];
+process.on('exit', () => {
+  for (const dir of created) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temporary directory holding `files` (name → content), removed when the process exits. */
 export function tempDir(files: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-config-'));
+  created.push(dir);
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
 }
