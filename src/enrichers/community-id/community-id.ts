@@ -41,6 +41,7 @@ const IN4 = Buffer.alloc(12);
 const IN6_PORTS = Buffer.alloc(40);
 const IN6 = Buffer.alloc(36);
 
+/** Base64 SHA-1 (one-shot `crypto.hash` where available: Node >= 20.12; a pure-JS SHA-1 measured no faster). */
 const sha1Base64: (input: Buffer) => string =
   typeof oneShotHash === 'function'
     ? (input) => oneShotHash('sha1', input, 'base64')
