@@ -470,8 +470,19 @@ test('bad input: pcapng caplen beyond its block is skipped with CAPTURE_BAD_BLOC
   const head = Buffer.concat([shb(le), idb(le, 1, 0)]);
   const broken = epb(le, 0, 1n, payload(16));
   broken.writeUInt32LE(200, 20); // captured length field
-  const buf = Buffer.concat([head, broken, epb(le, 0, 2n, payload(8))]);
-  expectProblems(buf, [{ code: 'CAPTURE_BAD_BLOCK_LENGTH', fatal: false, offset: head.length, frame: 1 }], 1);
+  const tooShort = block(le, 6, payload(8)); // 20 bytes: less than the 32-byte EPB minimum
+  const buf = Buffer.concat([head, broken, epb(le, 0, 2n, payload(8)), broken, tooShort, epb(le, 0, 3n, payload(8))]);
+  // Reported once per file, every damaged packet block skipped, the good ones kept.
+  const [p] = expectProblems(buf, [{ code: 'CAPTURE_BAD_BLOCK_LENGTH', fatal: false, offset: head.length, frame: 1 }], 2);
+  assert.match(p.message, /200 captured bytes/);
+  expectProblems(Buffer.concat([head, tooShort]), [{ code: 'CAPTURE_BAD_BLOCK_LENGTH', fatal: false, offset: head.length, frame: 1 }], 0);
+  // A captured length above maxPacketBytes is refused the same way.
+  const parser = new CaptureParser({ maxPacketBytes: 8 });
+  let n = 0;
+  parser.push(Buffer.concat([head, epb(le, 0, 1n, payload(16)), epb(le, 0, 1n, payload(8))]), () => n++);
+  parser.end();
+  assert.equal(n, 1);
+  assert.deepEqual(codes(parser.problems), ['CAPTURE_BAD_BLOCK_LENGTH']);
 });
 
 test('bad input: pcapng block length < 12, unaligned or trailer mismatch → resync at next SHB', () => {

@@ -23,7 +23,9 @@ export interface CaptureParserOptions {
   /**
    * Largest captured length accepted for one packet (default 256 MiB). A larger pcap record length
    * cannot be real and, since pcap has no resynchronisation marker, ends the reading; a larger
-   * pcapng block is reported as {@link CaptureProblemCode} `CAPTURE_BAD_BLOCK_LENGTH`.
+   * pcapng packet is skipped and reported as {@link CaptureProblemCode} `CAPTURE_BAD_BLOCK_LENGTH`;
+   * a pcapng block length beyond it (plus 1 MiB for headers and options) breaks the section
+   * (`CAPTURE_BAD_SECTION`).
    */
   maxPacketBytes?: number;
 }
@@ -128,6 +130,7 @@ export class CaptureParser {
 
   // Once-per-file warnings.
   private warnedSnaplen = false;
+  private warnedBadPacketBlock = false;
   private readonly warnedUnknownIface = new Set<string>();
 
   // Scratch results of convertTs (avoids allocating a tuple per packet).
@@ -775,6 +778,13 @@ export class CaptureParser {
   // ---------------------------------------------------------------------------------------------
 
   private report(code: CaptureProblemCode, offset: number, fatal: boolean, message: string): void {
+    if (code === 'CAPTURE_BAD_BLOCK_LENGTH') {
+      // Per-packet damage: report the first one only, so a badly damaged file does not produce
+      // one problem per packet.
+      if (this.warnedBadPacketBlock) return;
+      this.warnedBadPacketBlock = true;
+      message += ' (reported once per file; later damaged packet blocks are skipped the same way)';
+    }
     this.problemList.push({ code, message, file: this.file, offset, frame: this.packetCount + 1, fatal });
   }
 }

@@ -161,9 +161,13 @@ export function openCapture(path: string, options?: OpenCaptureOptions): Capture
 
 /** Result of {@link parseCaptureBuffer}. */
 export interface ParsedCapture {
+  /** Every packet, in file order; `data` are views into the parsed buffer. */
   packets: RawPacket[];
+  /** Problems found, in file order. */
   problems: CaptureProblem[];
+  /** Interfaces (one for pcap, one per IDB for pcapng). */
   interfaces: CaptureInterface[];
+  /** Detected format, undefined when the magic number was not recognised (or the input empty). */
   format: CaptureFormat | undefined;
 }
 
