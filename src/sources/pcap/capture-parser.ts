@@ -189,7 +189,7 @@ export class CaptureParser {
       const avail = chunk.length - off;
       // While scanning for a section header, take the rest of the chunk at once: taking only
       // `need` bytes would advance one byte per iteration.
-      const want = this.state === State.Resync ? avail : this.need - this.tailLen;
+      const want = this.state === State.Resync ? avail : Math.max(1, this.need - this.tailLen); // >= 1: always progress
       if (avail < want) {
         this.tailPieces.push(chunk.subarray(off));
         this.tailLen += avail;
