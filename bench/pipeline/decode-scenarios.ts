@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { openCapture } from '../../src/sources/pcap/capture-reader.js';
 import { PacketProcessor } from '../../src/pipeline/packet-processor.js';
+import { JsonBytes } from '../../src/pipeline/json-bytes.js';
 import { captureFingerprint } from '../../src/pipeline/capture-fingerprint.js';
-import { openLocalStore } from '../../src/sinks/local/local-store.js';
 import { ingestFiles } from '../../src/pipeline/ingest.js';
 
 const [scenario, file, dataDirArg] = process.argv.slice(2);
@@ -28,16 +28,20 @@ if (scenario === 'read') {
 } else if (scenario === 'json') {
   // decode → enrich (community id) → serialized ECS JSON, as NDJSON would be written.
   const processor = new PacketProcessor({ captureId: await captureFingerprint(file), path: file, name: basename(file) });
+  const out = new JsonBytes(1 << 24);
   for await (const batch of openCapture(file)) {
     const list = batch.packets;
-    for (let i = 0; i < list.length; i++) docBytes += processor.process(list[i]).length + 1;
+    for (let i = 0; i < list.length; i++) {
+      processor.process(list[i], out);
+      out.byte(10); // NDJSON
+    }
+    docBytes += out.pos;
+    out.reset();
     packets += list.length;
   }
 } else if (scenario === 'sqlite') {
   const dir = dataDirArg ?? mkdtempSync(join(tmpdir(), 'sluice-bench-'));
-  const store = openLocalStore({ dataDir: dir });
-  const summary = await ingestFiles(store, [{ path: file, size }]);
-  store.close();
+  const summary = await ingestFiles({ dataDir: dir }, [{ path: file, size }]);
   packets = summary.packets;
   if (!dataDirArg) rmSync(dir, { recursive: true, force: true });
 } else {

@@ -35,7 +35,7 @@ export function formatDuration(ms: number): string {
 }
 
 /** Writes `text` and waits until the stream accepted it (so large outputs keep memory flat). */
-export function writeAsync(stream: NodeJS.WritableStream, text: string): Promise<void> | undefined {
+export function writeAsync(stream: NodeJS.WritableStream, text: string | Uint8Array): Promise<void> | undefined {
   if (stream.write(text)) return undefined;
   return new Promise((resolve) => stream.once('drain', () => resolve()));
 }

@@ -8,12 +8,12 @@
 import { basename } from 'node:path';
 import { openCapture } from '../sources/pcap/capture-reader.js';
 import type { CaptureProblem } from '../sources/pcap/types.js';
-import { CaptureWriter, registerCapture } from '../sinks/local/capture-writer.js';
-import type { LocalStore } from '../sinks/local/local-store.js';
+import type { LocalStoreOptions } from '../sinks/local/local-store.js';
+import { PacketBatchBuilder } from '../sinks/local/packet-batch.js';
+import { StoreWriter } from '../sinks/local/store-writer.js';
 import { captureFingerprint } from './capture-fingerprint.js';
 import type { CaptureFile } from './discover-captures.js';
 import { PacketProcessor } from './packet-processor.js';
-import { toEpochNs } from './timestamp.js';
 
 /** Options of {@link ingestFiles}. */
 export interface IngestOptions {
@@ -64,19 +64,24 @@ export interface IngestSummary {
 }
 
 /** Ingests the files in order into the store. Never throws for bad capture content: see the outcomes. */
-export async function ingestFiles(store: LocalStore, files: readonly CaptureFile[], options: IngestOptions = {}): Promise<IngestSummary> {
+export async function ingestFiles(store: LocalStoreOptions, files: readonly CaptureFile[], options: IngestOptions = {}): Promise<IngestSummary> {
   const started = performance.now();
   const outcomes: FileOutcome[] = [];
   let interrupted = false;
-  for (const file of files) {
-    if (options.shouldStop?.()) {
-      interrupted = true;
-      break;
+  const writer = await StoreWriter.open(store);
+  try {
+    for (const file of files) {
+      if (options.shouldStop?.()) {
+        interrupted = true;
+        break;
+      }
+      options.onFile?.(file);
+      const outcome = await ingestFile(writer, file, options);
+      outcomes.push(outcome);
+      if (outcome.status === 'partial' && options.shouldStop?.()) interrupted = true;
     }
-    options.onFile?.(file);
-    const outcome = await ingestFile(store, file, options);
-    outcomes.push(outcome);
-    if (outcome.status === 'partial' && options.shouldStop?.()) interrupted = true;
+  } finally {
+    await writer.close();
   }
   const durationMs = performance.now() - started;
   let packets = 0, stored = 0, bytes = 0, problems = 0, withProblems = 0;
@@ -103,12 +108,12 @@ export async function ingestFiles(store: LocalStore, files: readonly CaptureFile
   };
 }
 
-/** Ingests one capture file. */
-export async function ingestFile(store: LocalStore, file: CaptureFile, options: IngestOptions = {}): Promise<FileOutcome> {
+/** Ingests one capture file through an open store writer. */
+export async function ingestFile(writer: StoreWriter, file: CaptureFile, options: IngestOptions = {}): Promise<FileOutcome> {
   const started = performance.now();
   const captureId = await captureFingerprint(file.path);
   const name = basename(file.path);
-  const state = registerCapture(store, { captureId, path: file.path, name, size: file.size });
+  const state = await writer.register({ captureId, path: file.path, name, size: file.size });
   if (state.status === 'complete') {
     options.onProgress?.(file.size, 0);
     return {
@@ -117,27 +122,32 @@ export async function ingestFile(store: LocalStore, file: CaptureFile, options: 
     };
   }
 
-  const reader = openCapture(file.path, { chunkBytes: options.readChunkBytes, batchPackets: options.batchPackets });
+  const batchPackets = options.batchPackets ?? 4096;
+  const reader = openCapture(file.path, { chunkBytes: options.readChunkBytes, batchPackets });
   const processor = new PacketProcessor({ captureId, path: file.path, name });
-  const writer = new CaptureWriter(store, state);
+  const builder = new PacketBatchBuilder(batchPackets);
+  const insertedBefore = writer.inserted;
   // Frames committed by an earlier, interrupted run are read again but not decoded again.
   const committed = state.packets;
   let packets = 0;
+  let lastFrame = 0;
   let lastBytes = 0;
   let stopped = false;
+  const flush = async (bytesRead: number) => {
+    const progress = { bytesRead, lastFrame, format: reader.format, interfacesJson: JSON.stringify(reader.interfaces) };
+    await writer.write(state.id, builder.take(), progress);
+  };
   for await (const batch of reader) {
     const list = batch.packets;
     for (let i = 0; i < list.length; i++) {
       const p = list[i];
-      if (p.frame <= committed) {
-        writer.seen(p.frame);
-        continue;
-      }
-      const doc = processor.process(p);
-      writer.add(p.frame, toEpochNs(p.tsSec, p.tsNsec), p.linkType, p.interfaceId, p.origLen, p.data, doc);
+      lastFrame = p.frame;
+      if (p.frame <= committed) continue;
+      processor.process(p, builder.docs);
+      builder.add(p.frame, p.tsSec, p.tsNsec, p.linkType, p.interfaceId, p.origLen, p.data);
+      if (builder.full) await flush(batch.bytesRead);
     }
     packets += list.length;
-    writer.commit({ bytesRead: batch.bytesRead, format: reader.format, interfaces: reader.interfaces });
     options.onProgress?.(batch.bytesRead - lastBytes, list.length);
     lastBytes = batch.bytesRead;
     if (options.shouldStop?.()) {
@@ -145,12 +155,14 @@ export async function ingestFile(store: LocalStore, file: CaptureFile, options: 
       break;
     }
   }
-  if (!stopped && writer.pending > 0) writer.commit({ bytesRead: lastBytes, format: reader.format, interfaces: reader.interfaces });
+  // The last batch also carries the final progress (even when it holds no packet).
+  await flush(lastBytes);
+  await writer.drain();
   if (!stopped && lastBytes < file.size) options.onProgress?.(file.size - lastBytes, 0);
 
   const problems = [...reader.problems, ...processor.problems];
-  const damaged = reader.problems.length > 0 || stopped;
-  writer.finish({ status: stopped ? 'partial' : damaged ? 'partial' : 'complete', problems });
+  const damaged = reader.problems.length > 0;
+  await writer.finish(state.id, { status: stopped || damaged ? 'partial' : 'complete', problems });
   return {
     path: file.path,
     captureId,
@@ -158,7 +170,7 @@ export async function ingestFile(store: LocalStore, file: CaptureFile, options: 
     status: stopped || damaged ? 'partial' : 'ingested',
     bytes: stopped ? lastBytes : file.size,
     packets,
-    stored: writer.inserted,
+    stored: writer.inserted - insertedBefore,
     decodeErrors: processor.decodeErrors,
     problems,
     durationMs: Math.round(performance.now() - started),

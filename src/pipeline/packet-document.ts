@@ -1,16 +1,17 @@
 /**
- * Builds the ECS document of one packet as a JSON string.
+ * Builds the ECS document of one packet as UTF-8 JSON bytes.
  *
- * This is the hot path of every packet ingest, so the JSON is written by hand (no intermediate
- * object, no JSON.stringify of the whole document): about 3× faster than building an object and
- * stringifying it. The field layout is documented in docs/reference/packet-document.md, and
- * `packet-document.test.ts` checks the output parses and has the same shape as the reference object.
+ * This is the hot path of every packet ingest, so the JSON is written by hand into a reused byte
+ * buffer ({@link JsonBytes}): no intermediate object, no JSON.stringify, no string concatenation
+ * (whose rope nodes cost more in garbage collection than the writing itself). The field layout is
+ * documented in docs/reference/packet-document.md; `packet-document.test.ts` checks that the output
+ * parses and has the documented fields.
  */
 import { createHash } from 'node:crypto';
-import type { DecodedPacket } from '../decoders/decoded-packet.js';
+import type { DecodedPacket, DnsInfo } from '../decoders/decoded-packet.js';
 import type { RawPacket } from '../sources/pcap/types.js';
-import { jsonString, jsonStringArray } from './json-string.js';
-import { TimestampFormatter, epochString } from './timestamp.js';
+import { ascii, JsonBytes } from './json-bytes.js';
+import { TimestampFormatter, fraction } from './timestamp.js';
 
 /** ECS version the documents follow. */
 export const ECS_VERSION = '8.11.0';
@@ -25,171 +26,421 @@ export interface CaptureContext {
   readonly name: string;
 }
 
-const TCP_FLAG_NAMES: readonly [number, string][] = [
-  [0x01, 'FIN'], [0x02, 'SYN'], [0x04, 'RST'], [0x08, 'PSH'], [0x10, 'ACK'], [0x20, 'URG'], [0x40, 'ECE'], [0x80, 'CWR'], [0x100, 'NS'],
-];
-
-/** Precomputed JSON arrays of flag names for every flag combination (9 bits). */
-const TCP_FLAG_JSON: string[] = (() => {
-  const out: string[] = [];
-  for (let v = 0; v < 512; v++) {
-    const names: string[] = [];
-    for (const [bit, name] of TCP_FLAG_NAMES) if (v & bit) names.push(name);
-    out.push(JSON.stringify(names));
-  }
-  return out;
-})();
-
 /** Deterministic document id: the capture identity plus the 1-based frame number. */
 export function packetDocumentId(captureId: string, frame: number): string {
   return captureId + '-' + frame;
 }
 
+const TCP_FLAG_NAMES: readonly [number, string][] = [
+  [0x01, 'FIN'], [0x02, 'SYN'], [0x04, 'RST'], [0x08, 'PSH'], [0x10, 'ACK'], [0x20, 'URG'], [0x40, 'ECE'], [0x80, 'CWR'], [0x100, 'NS'],
+];
+/** Pre-encoded JSON arrays of flag names for every flag combination (9 bits). */
+const TCP_FLAG_JSON: Uint8Array[] = Array.from({ length: 512 }, (_, v) =>
+  ascii(JSON.stringify(TCP_FLAG_NAMES.filter(([bit]) => v & bit).map(([, n]) => n))),
+);
+
+const C = {
+  head: ascii('{"@timestamp":"'),
+  afterTs: ascii(`Z","ecs":{"version":"${ECS_VERSION}"},"event":{"kind":"event","category":["network"],"type":["connection"],"dataset":"sluice.packet","module":"sluice"}`),
+  source: ascii(',"source":{'),
+  destination: ascii(',"destination":{'),
+  ip: ascii('"ip":"'),
+  port: ascii(',"port":'),
+  portFirst: ascii('"port":'),
+  mac: ascii(',"mac":"'),
+  macFirst: ascii('"mac":"'),
+  network: ascii(',"network":{"bytes":'),
+  packets1: ascii(',"packets":1'),
+  type: ascii(',"type":"'),
+  transport: ascii(',"transport":"'),
+  iana: ascii(',"iana_number":"'),
+  protocol: ascii(',"protocol":"'),
+  cid: ascii(',"community_id":"'),
+  vlan: ascii(',"vlan":{"id":"'),
+  inner: ascii(',"inner":{"vlan":{"id":"'),
+  quoteClose: ascii('"}'),
+  quoteClose3: ascii('"}}'),
+  http: ascii(',"http":{'),
+  version: ascii('"version":'),
+  request: ascii('"request":{"method":'),
+  response: ascii('"response":{"status_code":'),
+  url: ascii(',"url":{'),
+  original: ascii('"original":'),
+  domain: ascii('"domain":'),
+  userAgent: ascii(',"user_agent":{"original":'),
+  tls: ascii(',"tls":{"version_protocol":"tls","client":{'),
+  serverName: ascii('"server_name":'),
+  ja3: ascii('"ja3":"'),
+  error: ascii(',"error":{"message":'),
+  packet: ascii(',"packet":{"length":'),
+  caplen: ascii(',"caplen":'),
+  vlanIds: ascii(',"vlan_ids":['),
+  ipTtl: ascii(',"ip":{"ttl":'),
+  ipId: ascii(',"id":'),
+  frag: ascii(',"fragment":{"offset":'),
+  more: ascii(',"more":'),
+  tcp: ascii(',"tcp":{"flags":'),
+  seq: ascii(',"seq":'),
+  ack: ascii(',"ack":'),
+  window: ascii(',"window":'),
+  icmp: ascii(',"icmp":{"type":'),
+  code: ascii(',"code":'),
+  ptls: ascii(',"tls":{"client_version":"'),
+  supported: ascii('","supported_versions":'),
+  alpn: ascii(',"alpn":'),
+  ja3s: ascii(',"ja3_string":"'),
+  xff: ascii(',"http":{"x_forwarded_for":'),
+  frame: ascii(',"frame":'),
+  offset: ascii(',"offset":'),
+  linkType: ascii(',"link_type":'),
+  iface: ascii(',"interface":'),
+  sniff: ascii('},"sniff_timestamp":"'),
+  highest: ascii('","highest_protocol":"'),
+  sourceDate: ascii(',"source_date":"'),
+  dns: ascii(',"dns":{"id":"'),
+  dnsType: ascii('","type":"'),
+  opCode: ascii('","op_code":"'),
+  rcode: ascii('","response_code":"'),
+  flags: ascii('","header_flags":'),
+  question: ascii(',"question":{"name":'),
+  qType: ascii(',"type":"'),
+  qClass: ascii('","class":"'),
+  questions: ascii(',"questions":['),
+  qName: ascii('{"name":'),
+  answers: ascii(',"answers":['),
+  aType: ascii(',"type":'),
+  aClass: ascii(',"class":'),
+  ttl: ascii(',"ttl":'),
+  data: ascii(',"data":'),
+  resolved: ascii(',"resolved_ip":'),
+  true: ascii('true'),
+  false: ascii('false'),
+};
+
 /**
- * Serializes packets of one capture. Keeps small caches (timestamp prefix, quoted file strings)
- * so that the per-packet work is only what differs between packets.
+ * Serializes packets of one capture. Keeps small caches (timestamp prefix, pre-encoded capture
+ * fields) so that the per-packet work is only what differs between packets.
  */
 export class PacketDocumentWriter {
   private readonly ts = new TimestampFormatter();
-  private readonly pcapPrefix: string;
-  private readonly seedPrefix: string;
-  private sourceDate: string | undefined;
+  private readonly pcapPrefix: Uint8Array;
+  private readonly seedFile: Uint8Array;
+  private sourceDate: Uint8Array | undefined;
+  private scratch: JsonBytes | undefined;
 
   constructor(readonly capture: CaptureContext) {
-    this.pcapPrefix = '"pcap":{"file":' + jsonString(capture.path) + ',"capture_id":' + jsonString(capture.captureId);
-    this.seedPrefix = ',"source_file":' + jsonString(capture.name);
+    this.pcapPrefix = Buffer.from(',"pcap":{"file":' + JSON.stringify(capture.path) + ',"capture_id":' + JSON.stringify(capture.captureId), 'utf8');
+    this.seedFile = Buffer.from('","source_file":' + JSON.stringify(capture.name), 'utf8');
+  }
+
+  /** The document as a string (convenience for tests and one-off use; the hot path uses {@link write}). */
+  toJson(p: RawPacket, d: DecodedPacket, communityId: string | undefined): string {
+    const out = (this.scratch ??= new JsonBytes(4096));
+    out.reset();
+    this.write(out, p, d, communityId);
+    return out.view().toString('utf8');
   }
 
   /**
-   * The ECS JSON document of one packet.
+   * Appends the ECS JSON document of one packet to `out`.
    * @param communityId Community ID v1 of the packet's flow, when it has an IP layer.
    */
-  write(p: RawPacket, d: DecodedPacket, communityId: string | undefined): string {
-    const timestamp = this.ts.iso(p.tsSec, p.tsNsec, p.tsDigits);
+  write(out: JsonBytes, p: RawPacket, d: DecodedPacket, communityId: string | undefined): void {
+    const prefix = this.ts.prefix(p.tsSec);
     // The seed tools' "date" of a source file: the UTC day of its first packet, so that the same
     // file always gives the same documents (a file's mtime changes when it is copied).
-    if (this.sourceDate === undefined) this.sourceDate = timestamp.slice(0, 10);
+    if (this.sourceDate === undefined) this.sourceDate = ascii(prefix.slice(0, 10));
+    const frac = p.tsDigits > 0 ? fraction(p.tsNsec, p.tsDigits) : '';
 
-    let s = '{"@timestamp":"' + timestamp + '","ecs":{"version":"' + ECS_VERSION + '"}';
-    s += ',"event":{"kind":"event","category":["network"],"type":["connection"],"dataset":"sluice.packet","module":"sluice"}';
+    out.bytes(C.head);
+    out.plain(prefix);
+    if (frac !== '') {
+      out.byte(46);
+      out.plain(frac);
+    }
+    out.bytes(C.afterTs);
 
-    // source / destination
     if (d.srcIp !== undefined || d.srcMac !== undefined) {
-      s += ',"source":{' + endpoint(d.srcIp, d.srcPort, d.srcMac) + '}';
+      out.bytes(C.source);
+      endpoint(out, d.srcIp, d.srcPort, d.srcMac);
     }
     if (d.dstIp !== undefined || d.dstMac !== undefined) {
-      s += ',"destination":{' + endpoint(d.dstIp, d.dstPort, d.dstMac) + '}';
+      out.bytes(C.destination);
+      endpoint(out, d.dstIp, d.dstPort, d.dstMac);
     }
 
-    // network
-    s += ',"network":{"bytes":' + p.origLen + ',"packets":1';
-    if (d.networkType !== undefined) s += ',"type":"' + d.networkType + '"';
-    if (d.transport !== undefined) s += ',"transport":"' + d.transport + '"';
-    if (d.ipProto !== undefined) s += ',"iana_number":"' + d.ipProto + '"';
-    if (d.appProtocol !== undefined) s += ',"protocol":"' + d.appProtocol + '"';
-    if (communityId !== undefined) s += ',"community_id":"' + communityId + '"';
+    out.bytes(C.network);
+    out.int(p.origLen);
+    out.bytes(C.packets1);
+    if (d.networkType !== undefined) quoted(out, C.type, d.networkType);
+    if (d.transport !== undefined) quoted(out, C.transport, d.transport);
+    if (d.ipProto !== undefined) {
+      out.bytes(C.iana);
+      out.int(d.ipProto);
+      out.byte(34);
+    }
+    if (d.appProtocol !== undefined) quoted(out, C.protocol, d.appProtocol);
+    if (communityId !== undefined) quoted(out, C.cid, communityId);
     const vlans = d.vlanIds;
     if (vlans !== undefined && vlans.length > 0) {
-      s += ',"vlan":{"id":"' + vlans[0] + '"}';
-      if (vlans.length > 1) s += ',"inner":{"vlan":{"id":"' + vlans[1] + '"}}';
+      out.bytes(C.vlan);
+      out.int(vlans[0]);
+      out.bytes(C.quoteClose);
+      if (vlans.length > 1) {
+        out.bytes(C.inner);
+        out.int(vlans[1]);
+        out.bytes(C.quoteClose3);
+      }
     }
-    s += '}';
+    out.byte(125);
 
-    // application layers
-    const dns = d.dns;
-    if (dns !== undefined) s += dnsJson(dns);
+    if (d.dns !== undefined) dnsJson(out, d.dns);
     const http = d.http;
     if (http !== undefined) {
-      s += ',"http":{';
-      let sep = '';
-      if (http.version !== undefined) { s += '"version":' + jsonString(http.version); sep = ','; }
-      if (http.method !== undefined) { s += sep + '"request":{"method":' + jsonString(http.method) + '}'; sep = ','; }
-      if (http.statusCode !== undefined) { s += sep + '"response":{"status_code":' + http.statusCode + '}'; }
-      s += '}';
-      if (http.uri !== undefined || http.host !== undefined) {
-        s += ',"url":{';
-        sep = '';
-        if (http.uri !== undefined) { s += '"original":' + jsonString(http.uri); sep = ','; }
-        if (http.host !== undefined) {
-          const [domain, port] = splitHost(http.host);
-          s += sep + '"domain":' + jsonString(domain);
-          if (port !== undefined) s += ',"port":' + port;
-        }
-        s += '}';
+      out.bytes(C.http);
+      let sep = false;
+      if (http.version !== undefined) {
+        out.bytes(C.version);
+        out.str(http.version);
+        sep = true;
       }
-      if (http.userAgent !== undefined) s += ',"user_agent":{"original":' + jsonString(http.userAgent) + '}';
+      if (http.method !== undefined) {
+        if (sep) out.byte(44);
+        out.bytes(C.request);
+        out.str(http.method);
+        out.byte(125);
+        sep = true;
+      }
+      if (http.statusCode !== undefined) {
+        if (sep) out.byte(44);
+        out.bytes(C.response);
+        out.int(http.statusCode);
+        out.byte(125);
+      }
+      out.byte(125);
+      if (http.uri !== undefined || http.host !== undefined) {
+        out.bytes(C.url);
+        if (http.uri !== undefined) {
+          out.bytes(C.original);
+          out.str(http.uri);
+        }
+        if (http.host !== undefined) {
+          if (http.uri !== undefined) out.byte(44);
+          const [domain, port] = splitHost(http.host);
+          out.bytes(C.domain);
+          out.str(domain);
+          if (port !== undefined) {
+            out.bytes(C.port);
+            out.int(port);
+          }
+        }
+        out.byte(125);
+      }
+      if (http.userAgent !== undefined) {
+        out.bytes(C.userAgent);
+        out.str(http.userAgent);
+        out.byte(125);
+      }
     }
     const tls = d.tls;
     if (tls !== undefined) {
-      s += ',"tls":{"version_protocol":"tls","client":{';
-      if (tls.serverName !== undefined) s += '"server_name":' + jsonString(tls.serverName) + ',';
-      s += '"ja3":"' + md5(tls.ja3) + '"}}';
+      out.bytes(C.tls);
+      if (tls.serverName !== undefined) {
+        out.bytes(C.serverName);
+        out.str(tls.serverName);
+        out.byte(44);
+      }
+      out.bytes(C.ja3);
+      out.plain(md5(tls.ja3));
+      out.bytes(C.quoteClose3);
     }
 
-    if (d.errors !== undefined) s += ',"error":{"message":' + jsonString(d.errors.join('; ')) + '}';
+    if (d.errors !== undefined) {
+      out.bytes(C.error);
+      out.str(d.errors.join('; '));
+      out.byte(125);
+    }
 
-    // packet details that ECS has no field for
-    s += ',"packet":{"length":' + p.origLen + ',"caplen":' + p.data.length;
-    if (vlans !== undefined && vlans.length > 0) s += ',"vlan_ids":[' + vlans.join(',') + ']';
+    // Packet details that ECS has no field for.
+    out.bytes(C.packet);
+    out.int(p.origLen);
+    out.bytes(C.caplen);
+    out.int(p.data.length);
+    if (vlans !== undefined && vlans.length > 0) {
+      out.bytes(C.vlanIds);
+      for (let i = 0; i < vlans.length; i++) {
+        if (i > 0) out.byte(44);
+        out.int(vlans[i]);
+      }
+      out.byte(93);
+    }
     if (d.ttl !== undefined) {
-      s += ',"ip":{"ttl":' + d.ttl;
-      if (d.ipId !== undefined) s += ',"id":' + d.ipId;
-      if (d.isFragment) s += ',"fragment":{"offset":' + (d.fragmentOffset ?? 0) + ',"more":' + (d.moreFragments === true) + '}';
-      s += '}';
+      out.bytes(C.ipTtl);
+      out.int(d.ttl);
+      if (d.ipId !== undefined) {
+        out.bytes(C.ipId);
+        out.int(d.ipId);
+      }
+      if (d.isFragment) {
+        out.bytes(C.frag);
+        out.int(d.fragmentOffset ?? 0);
+        out.bytes(C.more);
+        out.bytes(d.moreFragments === true ? C.true : C.false);
+        out.byte(125);
+      }
+      out.byte(125);
     }
     if (d.tcpFlags !== undefined) {
-      s += ',"tcp":{"flags":' + TCP_FLAG_JSON[d.tcpFlags & 0x1ff] + ',"seq":' + d.tcpSeq + ',"ack":' + d.tcpAck + ',"window":' + d.tcpWindow + '}';
+      out.bytes(C.tcp);
+      out.bytes(TCP_FLAG_JSON[d.tcpFlags & 0x1ff]);
+      out.bytes(C.seq);
+      out.int(d.tcpSeq ?? 0);
+      out.bytes(C.ack);
+      out.int(d.tcpAck ?? 0);
+      out.bytes(C.window);
+      out.int(d.tcpWindow ?? 0);
+      out.byte(125);
     }
-    if (d.icmpType !== undefined) s += ',"icmp":{"type":' + d.icmpType + ',"code":' + d.icmpCode + '}';
+    if (d.icmpType !== undefined) {
+      out.bytes(C.icmp);
+      out.int(d.icmpType);
+      out.bytes(C.code);
+      out.int(d.icmpCode ?? 0);
+      out.byte(125);
+    }
     if (tls !== undefined) {
-      s += ',"tls":{"client_version":"' + tls.clientVersion + '","supported_versions":' + jsonStringArray(tls.supportedVersions) + ',"alpn":' + jsonStringArray(tls.alpn) + ',"ja3_string":"' + tls.ja3 + '"}';
+      out.bytes(C.ptls);
+      out.plain(tls.clientVersion);
+      out.bytes(C.supported);
+      out.strArray(tls.supportedVersions);
+      out.bytes(C.alpn);
+      out.strArray(tls.alpn);
+      out.bytes(C.ja3s);
+      out.plain(tls.ja3);
+      out.bytes(C.quoteClose);
     }
-    if (http !== undefined && http.forwardedFor !== undefined) s += ',"http":{"x_forwarded_for":' + jsonString(http.forwardedFor) + '}';
-    s += '}';
+    if (http !== undefined && http.forwardedFor !== undefined) {
+      out.bytes(C.xff);
+      out.str(http.forwardedFor);
+      out.byte(125);
+    }
+    out.byte(125);
 
-    // where the packet is in its capture
-    s += ',' + this.pcapPrefix + ',"frame":' + p.frame + ',"offset":' + p.offset + ',"link_type":' + p.linkType + ',"interface":' + p.interfaceId + '}';
+    // Where the packet is in its capture.
+    out.bytes(this.pcapPrefix);
+    out.bytes(C.frame);
+    out.int(p.frame);
+    out.bytes(C.offset);
+    out.int(p.offset);
+    out.bytes(C.linkType);
+    out.int(p.linkType);
+    out.bytes(C.iface);
+    out.int(p.interfaceId);
 
-    // the seed tools' fields
-    s += ',"sniff_timestamp":"' + epochString(p.tsSec, p.tsNsec, p.tsDigits) + '","highest_protocol":"' + d.highestProtocol + '"';
-    s += this.seedPrefix + ',"source_date":"' + this.sourceDate + '"}';
-    return s;
+    // The seed tools' fields.
+    out.bytes(C.sniff);
+    out.int(p.tsSec);
+    if (frac !== '') {
+      out.byte(46);
+      out.plain(frac);
+    }
+    out.bytes(C.highest);
+    out.plain(d.highestProtocol);
+    out.bytes(this.seedFile);
+    out.bytes(C.sourceDate);
+    out.bytes(this.sourceDate);
+    out.byte(34);
+    out.byte(125);
   }
 }
 
-function endpoint(ip: string | undefined, port: number | undefined, mac: string | undefined): string {
-  let s = '';
-  if (ip !== undefined) s = '"ip":"' + ip + '"';
-  if (port !== undefined) s += (s === '' ? '' : ',') + '"port":' + port;
-  if (mac !== undefined) s += (s === '' ? '' : ',') + '"mac":"' + mac + '"';
-  return s;
+function quoted(out: JsonBytes, key: Uint8Array, value: string): void {
+  out.bytes(key);
+  out.plain(value);
+  out.byte(34);
 }
 
-function dnsJson(dns: NonNullable<DecodedPacket['dns']>): string {
-  let s = ',"dns":{"id":"' + dns.id + '","type":"' + dns.type + '","op_code":"' + dns.opCode + '","response_code":"' + dns.responseCode + '"';
-  s += ',"header_flags":' + jsonStringArray(dns.headerFlags);
+function endpoint(out: JsonBytes, ip: string | undefined, port: number | undefined, mac: string | undefined): void {
+  let first = true;
+  if (ip !== undefined) {
+    out.bytes(C.ip);
+    out.plain(ip);
+    out.byte(34);
+    first = false;
+  }
+  if (port !== undefined) {
+    out.bytes(first ? C.portFirst : C.port);
+    out.int(port);
+    first = false;
+  }
+  if (mac !== undefined) {
+    out.bytes(first ? C.macFirst : C.mac);
+    out.plain(mac);
+    out.byte(34);
+  }
+  out.byte(125);
+}
+
+function dnsJson(out: JsonBytes, dns: DnsInfo): void {
+  out.bytes(C.dns);
+  out.int(dns.id);
+  out.bytes(C.dnsType);
+  out.plain(dns.type);
+  out.bytes(C.opCode);
+  out.plain(dns.opCode);
+  out.bytes(C.rcode);
+  out.plain(dns.responseCode);
+  out.bytes(C.flags);
+  out.strArray(dns.headerFlags);
   const q = dns.questions;
   if (q.length > 0) {
-    s += ',"question":{"name":' + jsonString(q[0].name) + ',"type":"' + q[0].type + '","class":"' + q[0].class + '"}';
+    out.bytes(C.question);
+    out.str(q[0].name);
+    out.bytes(C.qType);
+    out.plain(q[0].type);
+    out.bytes(C.qClass);
+    out.plain(q[0].class);
+    out.bytes(C.quoteClose);
     if (q.length > 1) {
-      // ECS has one question; further ones (rare, but legal) are kept under the same namespace.
-      s += ',"questions":[';
+      // ECS has one question; further ones (rare, but legal) are kept as `dns.questions`.
+      out.bytes(C.questions);
       for (let i = 0; i < q.length; i++) {
-        s += (i > 0 ? ',' : '') + '{"name":' + jsonString(q[i].name) + ',"type":"' + q[i].type + '","class":"' + q[i].class + '"}';
+        if (i > 0) out.byte(44);
+        out.bytes(C.qName);
+        out.str(q[i].name);
+        out.bytes(C.qType);
+        out.plain(q[i].type);
+        out.bytes(C.qClass);
+        out.plain(q[i].class);
+        out.bytes(C.quoteClose);
       }
-      s += ']';
+      out.byte(93);
     }
   }
   if (dns.answers.length > 0) {
-    s += ',"answers":[';
+    out.bytes(C.answers);
     for (let i = 0; i < dns.answers.length; i++) {
       const a = dns.answers[i];
-      s += (i > 0 ? ',' : '') + '{"name":' + jsonString(a.name) + ',"type":' + jsonString(a.type) + ',"class":' + jsonString(a.class) + ',"ttl":' + a.ttl + ',"data":' + jsonString(a.data) + '}';
+      if (i > 0) out.byte(44);
+      out.bytes(C.qName);
+      out.str(a.name);
+      out.bytes(C.aType);
+      out.str(a.type);
+      out.bytes(C.aClass);
+      out.str(a.class);
+      out.bytes(C.ttl);
+      out.int(a.ttl);
+      out.bytes(C.data);
+      out.str(a.data);
+      out.byte(125);
     }
-    s += ']';
+    out.byte(93);
   }
-  if (dns.resolvedIps.length > 0) s += ',"resolved_ip":' + jsonStringArray(dns.resolvedIps);
-  return s + '}';
+  if (dns.resolvedIps.length > 0) {
+    out.bytes(C.resolved);
+    out.strArray(dns.resolvedIps);
+  }
+  out.byte(125);
 }
 
 /**

@@ -5,6 +5,7 @@
 import { decodePacket, isSupportedLinkType, linkTypeName } from '../decoders/decode-packet.js';
 import { CommunityIdCache } from '../enrichers/community-id/community-id.js';
 import type { CaptureProblem, RawPacket } from '../sources/pcap/types.js';
+import type { JsonBytes } from './json-bytes.js';
 import { PacketDocumentWriter, type CaptureContext } from './packet-document.js';
 
 /** Turns raw packets of one capture into ECS JSON documents. */
@@ -22,13 +23,13 @@ export class PacketProcessor {
     this.communityIds = communityIds ?? new CommunityIdCache();
   }
 
-  /** The ECS JSON document of `p`. */
-  process(p: RawPacket): string {
+  /** Appends the ECS JSON document of `p` to `out`. */
+  process(p: RawPacket, out: JsonBytes): void {
     if (!this.seenLinkTypes.has(p.linkType)) this.noteLinkType(p);
     const d = decodePacket(p.linkType, p.data, p.origLen);
     if (d.errors !== undefined) this.decodeErrors++;
     const cid = d.addrLength !== 0 ? this.communityIds.get(d, p.data) : undefined;
-    return this.writer.write(p, d, cid);
+    this.writer.write(out, p, d, cid);
   }
 
   private noteLinkType(p: RawPacket): void {

@@ -13,6 +13,15 @@ export class TimestampFormatter {
   private lastSec = Number.NaN;
   private lastPrefix = '';
 
+  /** `YYYY-MM-DDTHH:MM:SS` of `sec`, cached for consecutive packets of the same second. */
+  prefix(sec: number): string {
+    if (sec !== this.lastSec) {
+      this.lastSec = sec;
+      this.lastPrefix = secondsPrefix(sec);
+    }
+    return this.lastPrefix;
+  }
+
   /** ISO 8601 UTC with `digits` fractional digits (0 gives none), e.g. `2024-01-01T00:00:00.123456Z`. */
   iso(sec: number, nsec: number, digits: number): string {
     if (sec !== this.lastSec) {

@@ -20,8 +20,8 @@ export interface LocalSearchOptions {
 export interface StoredDocument {
   /** Deterministic document id (`<capture id>-<frame>`). */
   readonly id: string;
-  /** The ECS document as JSON text. */
-  readonly json: string;
+  /** The ECS document as UTF-8 JSON bytes. */
+  readonly doc: Buffer;
 }
 
 /** Streams matching documents in capture order (captures by first ingest, packets by frame). */
@@ -35,8 +35,8 @@ export function* searchLocal(store: LocalStore, options: LocalSearchOptions = {}
   const stmt = db.prepare('SELECT rowid AS r, doc FROM packets WHERE rowid >= ? AND rowid < ? ORDER BY rowid');
   for (const c of captures) {
     const base = c.id * FRAME_SPAN;
-    for (const row of stmt.iterate(base, base + FRAME_SPAN) as IterableIterator<{ r: number; doc: string }>) {
-      yield { id: c.capture_id + '-' + (row.r - base), json: row.doc };
+    for (const row of stmt.iterate(base, base + FRAME_SPAN) as IterableIterator<{ r: number; doc: Buffer }>) {
+      yield { id: c.capture_id + '-' + (row.r - base), doc: row.doc };
       if (--left <= 0) return;
     }
   }

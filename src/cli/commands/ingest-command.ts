@@ -6,7 +6,6 @@
 import cliProgress from 'cli-progress';
 import { discoverCaptures } from '../../pipeline/discover-captures.js';
 import { ingestFiles, type IngestSummary } from '../../pipeline/ingest.js';
-import { openLocalStore } from '../../sinks/local/local-store.js';
 import { formatBytes, formatCount, formatDuration, processIO, type CommandIO } from '../output.js';
 
 /** Options of {@link runIngest} (already merged from flags, environment, file and defaults). */
@@ -31,7 +30,7 @@ export const INGEST_EXIT = { ok: 0, problems: 1, interrupted: 130 } as const;
 /** Runs the ingest and prints the summary; returns the exit code. */
 export async function runIngest(options: IngestCommandOptions, io: CommandIO = processIO): Promise<number> {
   const files = await discoverCaptures(options.paths, { recursive: options.recursive, followSymlinks: options.followSymlinks });
-  const store = openLocalStore({ dataDir: options.dataDir, synchronous: options.synchronous, cacheMb: options.cacheMb });
+  const store = { dataDir: options.dataDir, synchronous: options.synchronous, cacheMb: options.cacheMb };
   const totalBytes = files.reduce((a, f) => a + f.size, 0);
   const showBar = options.progress === 'always' || (options.progress === 'auto' && io.stderr.isTTY === true);
   let bar: cliProgress.SingleBar | undefined;
@@ -67,7 +66,6 @@ export async function runIngest(options: IngestCommandOptions, io: CommandIO = p
     });
   } finally {
     bar?.stop();
-    store.close();
   }
 
   if (options.output === 'json') {

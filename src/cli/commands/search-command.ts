@@ -6,6 +6,8 @@ import { countLocal, searchLocal } from '../../query/search-local.js';
 import { openLocalStore } from '../../sinks/local/local-store.js';
 import { processIO, writeAsync, type CommandIO } from '../output.js';
 
+const NEWLINE = Buffer.from('\n');
+
 /** Options of {@link runSearch}. */
 export interface SearchCommandOptions {
   readonly dataDir: string;
@@ -25,16 +27,22 @@ export async function runSearch(options: SearchCommandOptions, io: CommandIO = p
     }
     const json = options.output === 'json' || (options.output === 'auto' && io.stdout.isTTY !== true);
     if (!json) io.stdout.write(row(['@timestamp', 'source', 'destination', 'proto', 'info']) + '\n');
-    let buffered = '';
+    let parts: Buffer[] = [];
+    let size = 0;
     for (const d of searchLocal(store, { file: options.file, limit: options.limit })) {
-      // Documents are stored as JSON text: splice the id in rather than parse and re-serialize.
-      buffered += json ? '{"_id":"' + d.id + '",' + d.json.slice(1) + '\n' : tableLine(d.json) + '\n';
-      if (buffered.length > 65536) {
-        await writeAsync(io.stdout, buffered);
-        buffered = '';
+      // Documents are stored as JSON bytes: splice the id in rather than parse and re-serialize.
+      const line = json
+        ? Buffer.concat([Buffer.from('{"_id":"' + d.id + '",'), d.doc.subarray(1), NEWLINE])
+        : Buffer.from(tableLine(d.doc.toString('utf8')) + '\n');
+      parts.push(line);
+      size += line.length;
+      if (size > 65536) {
+        await writeAsync(io.stdout, Buffer.concat(parts));
+        parts = [];
+        size = 0;
       }
     }
-    if (buffered !== '') await writeAsync(io.stdout, buffered);
+    if (parts.length > 0) await writeAsync(io.stdout, Buffer.concat(parts));
     return 0;
   } finally {
     store.close();

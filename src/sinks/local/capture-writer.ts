@@ -1,15 +1,17 @@
 /**
- * Writes the packets of one capture into the embedded store, batch by batch.
+ * Writes captures into the embedded store: registration by content identity, packet batches, and
+ * the final outcome.
  *
- * Each {@link CaptureWriter.commit} is one transaction holding the batch's packets and the
- * capture's progress (frames committed, file bytes consumed): the checkpoint never runs ahead of
- * the data. Rows are keyed by a deterministic rowid (capture number × 2^32 + frame) and inserted
- * with INSERT OR IGNORE, so re-ingesting a file adds nothing.
+ * Each {@link writePacketBatch} is one transaction holding the batch's packets and the capture's
+ * progress (frames committed, file bytes consumed): the checkpoint never runs ahead of the data.
+ * Rows are keyed by a deterministic rowid (capture number × 2^32 + frame) and inserted with
+ * INSERT OR IGNORE, so re-ingesting a file adds nothing.
  */
 import type Database from 'better-sqlite3';
 import { SluiceError } from '../../errors.js';
-import type { CaptureInterface, CaptureProblem } from '../../sources/pcap/types.js';
+import type { CaptureProblem } from '../../sources/pcap/types.js';
 import type { LocalStore } from './local-store.js';
+import type { PackedPacketBatch } from './packet-batch.js';
 import { FRAME_SPAN } from './schema.js';
 
 /** The identity of a capture being ingested. */
@@ -32,9 +34,13 @@ export interface StoredCaptureState {
 
 /** Progress saved with each batch. */
 export interface CaptureProgress {
+  /** File bytes consumed up to the end of this batch. */
   readonly bytesRead: number;
+  /** Highest frame read so far (including frames skipped because they were already stored). */
+  readonly lastFrame: number;
   readonly format: string | undefined;
-  readonly interfaces: readonly CaptureInterface[];
+  /** JSON array of the capture's interfaces. */
+  readonly interfacesJson: string;
 }
 
 /** Final state of a capture. */
@@ -43,102 +49,62 @@ export interface CaptureOutcome {
   readonly problems: readonly CaptureProblem[];
 }
 
-/** Batches packets of one capture into transactions. */
-export class CaptureWriter {
-  private readonly db: Database.Database;
-  private readonly insert: Database.Statement;
-  private readonly saveProgress: Database.Statement;
-  private readonly base: number;
-  private readonly commitTx: (progress: CaptureProgress) => number;
+const statements = new WeakMap<Database.Database, { insert: Database.Statement; progress: Database.Statement; tx: (id: number, b: PackedPacketBatch, p: CaptureProgress) => number }>();
 
-  // Pending rows, as parallel arrays: no object per packet.
-  private frames: number[] = [];
-  private times: bigint[] = [];
-  private linkTypes: number[] = [];
-  private ifaces: number[] = [];
-  private lengths: number[] = [];
-  private datas: Buffer[] = [];
-  private docs: string[] = [];
-  private lastFrame = 0;
-  private firstTs: bigint | undefined;
-  private lastTs: bigint | undefined;
-
-  /** Rows inserted by this writer (excluding ones that were already stored). */
-  inserted = 0;
-
-  constructor(store: LocalStore, readonly state: StoredCaptureState) {
-    this.db = store.db;
-    this.base = state.id * FRAME_SPAN;
-    this.insert = this.db.prepare(
-      'INSERT OR IGNORE INTO packets (rowid, ts_ns, link_type, interface, orig_len, data, doc) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    );
-    this.saveProgress = this.db.prepare(
-      `UPDATE captures SET packets = max(packets, ?), bytes_read = ?, format = ?, interfaces = ?,
-         first_ts_ns = coalesce(first_ts_ns, ?), last_ts_ns = coalesce(?, last_ts_ns) WHERE id = ?`,
-    );
-    this.commitTx = this.db.transaction((progress: CaptureProgress): number => {
-      let n = 0;
-      const { frames, times, linkTypes, ifaces, lengths, datas, docs, insert, base } = this;
-      for (let i = 0; i < frames.length; i++) {
-        n += insert.run(base + frames[i], times[i], linkTypes[i], ifaces[i], lengths[i], datas[i], docs[i]).changes;
+function prepared(db: Database.Database) {
+  let s = statements.get(db);
+  if (s !== undefined) return s;
+  const insert = db.prepare('INSERT OR IGNORE INTO packets (rowid, ts_ns, link_type, interface, orig_len, data, doc) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const progress = db.prepare(
+    `UPDATE captures SET packets = max(packets, ?), bytes_read = ?, format = coalesce(?, format), interfaces = ?,
+       first_ts_ns = coalesce(first_ts_ns, ?), last_ts_ns = coalesce(?, last_ts_ns) WHERE id = ?`,
+  );
+  const tx = db.transaction((id: number, b: PackedPacketBatch, p: CaptureProgress): number => {
+    const base = id * FRAME_SPAN;
+    const data = Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength);
+    const docs = Buffer.from(b.docs.buffer, b.docs.byteOffset, b.docs.byteLength);
+    let inserted = 0;
+    let dataStart = 0;
+    let docStart = 0;
+    let first: bigint | null = null;
+    let last: bigint | null = null;
+    for (let i = 0; i < b.count; i++) {
+      const frame = b.frames[i];
+      if (frame >= FRAME_SPAN) {
+        throw new SluiceError('SLUICE_STORE_WRITE', `frame ${frame} exceeds the store's limit of ${FRAME_SPAN - 1} packets per capture; split the capture (editcap -c)`);
       }
-      this.saveProgress.run(
-        this.lastFrame, progress.bytesRead, progress.format ?? null, JSON.stringify(progress.interfaces),
-        this.firstTs ?? null, this.lastTs ?? null, this.state.id,
-      );
-      return n;
-    });
-  }
-
-  /** Number of rows waiting for the next commit. */
-  get pending(): number {
-    return this.frames.length;
-  }
-
-  /** Queues one packet. `data` is copied by SQLite at commit time, so it must stay valid until then. */
-  add(frame: number, tsNs: bigint, linkType: number, iface: number, origLen: number, data: Buffer, doc: string): void {
-    if (frame >= FRAME_SPAN) {
-      throw new SluiceError('SLUICE_STORE_WRITE', `frame ${frame} exceeds the store's limit of ${FRAME_SPAN - 1} packets per capture; split the capture (editcap -c)`);
+      const ts = BigInt(b.tsSec[i]) * 1_000_000_000n + BigInt(b.tsNsec[i]);
+      if (first === null) first = ts;
+      last = ts;
+      const dataEnd = b.dataEnds[i];
+      const docEnd = b.docEnds[i];
+      inserted += insert.run(base + frame, ts, b.linkTypes[i], b.ifaces[i], b.origLens[i], data.subarray(dataStart, dataEnd), docs.subarray(docStart, docEnd)).changes;
+      dataStart = dataEnd;
+      docStart = docEnd;
     }
-    this.frames.push(frame);
-    this.times.push(tsNs);
-    this.linkTypes.push(linkType);
-    this.ifaces.push(iface);
-    this.lengths.push(origLen);
-    this.datas.push(data);
-    this.docs.push(doc);
-    if (this.firstTs === undefined) this.firstTs = tsNs;
-    this.lastTs = tsNs;
-    this.lastFrame = frame;
-  }
+    progress.run(p.lastFrame, p.bytesRead, p.format ?? null, p.interfacesJson, first, last, id);
+    return inserted;
+  });
+  s = { insert, progress, tx };
+  statements.set(db, s);
+  return s;
+}
 
-  /** Notes that frames up to `frame` were read (for progress even when nothing new was queued). */
-  seen(frame: number): void {
-    if (frame > this.lastFrame) this.lastFrame = frame;
+/** Writes one batch of a capture and its progress in one transaction; returns the rows inserted. */
+export function writePacketBatch(store: LocalStore, captureRowId: number, batch: PackedPacketBatch, progress: CaptureProgress): number {
+  try {
+    return prepared(store.db).tx(captureRowId, batch, progress);
+  } catch (err) {
+    if (err instanceof SluiceError) throw err;
+    throw new SluiceError('SLUICE_STORE_WRITE', `writing to the store at ${store.path} failed: ${(err as Error).message}`, { cause: err });
   }
+}
 
-  /** Writes the queued rows and the progress in one transaction. */
-  commit(progress: CaptureProgress): void {
-    try {
-      this.inserted += this.commitTx(progress);
-    } catch (err) {
-      throw new SluiceError('SLUICE_STORE_WRITE', `writing packets of ${this.state.id} to the store failed: ${(err as Error).message}`, { cause: err });
-    }
-    this.frames = [];
-    this.times = [];
-    this.linkTypes = [];
-    this.ifaces = [];
-    this.lengths = [];
-    this.datas = [];
-    this.docs = [];
-  }
-
-  /** Records the final status and problems of the capture. */
-  finish(outcome: CaptureOutcome): void {
-    this.db
-      .prepare("UPDATE captures SET status = ?, problems = ?, finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?")
-      .run(outcome.status, JSON.stringify(outcome.problems), this.state.id);
-  }
+/** Records the final status and problems of a capture. */
+export function finishCapture(store: LocalStore, captureRowId: number, outcome: CaptureOutcome): void {
+  store.db
+    .prepare("UPDATE captures SET status = ?, problems = ?, finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?")
+    .run(outcome.status, JSON.stringify(outcome.problems), captureRowId);
 }
 
 /**
@@ -164,7 +130,7 @@ export function registerCapture(store: LocalStore, identity: CaptureIdentity): S
     )
     .run(identity.captureId, identity.path, identity.name, identity.size);
   const id = Number(info.lastInsertRowid);
-  if (id * FRAME_SPAN > Number.MAX_SAFE_INTEGER) {
+  if ((id + 1) * FRAME_SPAN > Number.MAX_SAFE_INTEGER) {
     throw new SluiceError('SLUICE_STORE_WRITE', `the store holds too many captures (${id}); start a new data directory`);
   }
   return { id, status: 'ingesting', packets: 0, size: identity.size };

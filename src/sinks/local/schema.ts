@@ -32,7 +32,8 @@ export const MIGRATIONS: readonly string[] = [
     interface    INTEGER NOT NULL,             -- global interface index within the capture
     orig_len     INTEGER NOT NULL,             -- length on the wire
     data         BLOB NOT NULL,                -- captured bytes, exactly as in the file
-    doc          TEXT NOT NULL                 -- the ECS document (JSON)
+    doc          BLOB NOT NULL                 -- the ECS document, UTF-8 JSON bytes (BLOB: written and read
+                                               -- without text conversion; use CAST(doc AS TEXT) for json_*())
   );
   CREATE INDEX packets_ts ON packets (ts_ns);
   `,

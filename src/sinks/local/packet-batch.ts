@@ -1,0 +1,108 @@
+import { JsonBytes } from '../../pipeline/json-bytes.js';
+
+/**
+ * A batch of packets for the store, packed into typed arrays and two flat buffers so that it
+ * crosses to the store worker as a few transferred ArrayBuffers instead of thousands of small
+ * objects and strings.
+ */
+
+/** The packed batch (what is posted to the worker). */
+export interface PackedPacketBatch {
+  readonly count: number;
+  readonly frames: Float64Array;
+  readonly tsSec: Float64Array;
+  readonly tsNsec: Uint32Array;
+  readonly linkTypes: Uint32Array;
+  readonly ifaces: Uint32Array;
+  readonly origLens: Uint32Array;
+  /** Captured bytes of every packet, back to back; packet i is `data[dataEnds[i-1]..dataEnds[i]]`. */
+  readonly data: Uint8Array;
+  readonly dataEnds: Uint32Array;
+  /** ECS documents (UTF-8 JSON), back to back; document i is `docs[docEnds[i-1]..docEnds[i]]`. */
+  readonly docs: Uint8Array;
+  readonly docEnds: Uint32Array;
+}
+
+/** Accumulates packets and packs them. */
+export class PacketBatchBuilder {
+  private n = 0;
+  private frames: Float64Array;
+  private tsSec: Float64Array;
+  private tsNsec: Uint32Array;
+  private linkTypes: Uint32Array;
+  private ifaces: Uint32Array;
+  private origLens: Uint32Array;
+  private dataEnds: Uint32Array;
+  private docEnds: Uint32Array;
+  private data: Buffer;
+  private dataLen = 0;
+  /** Where the caller writes each packet's document before calling {@link add}. */
+  readonly docs = new JsonBytes(1 << 22);
+
+  constructor(private readonly capacity: number) {
+    this.frames = new Float64Array(capacity);
+    this.tsSec = new Float64Array(capacity);
+    this.tsNsec = new Uint32Array(capacity);
+    this.linkTypes = new Uint32Array(capacity);
+    this.ifaces = new Uint32Array(capacity);
+    this.origLens = new Uint32Array(capacity);
+    this.dataEnds = new Uint32Array(capacity);
+    this.docEnds = new Uint32Array(capacity);
+    this.data = Buffer.allocUnsafeSlow(Math.max(65536, capacity * 256));
+  }
+
+  get count(): number {
+    return this.n;
+  }
+
+  get full(): boolean {
+    return this.n >= this.capacity;
+  }
+
+  /** Adds one packet (its bytes are copied); its document must already be written to {@link docs}. */
+  add(frame: number, tsSec: number, tsNsec: number, linkType: number, iface: number, origLen: number, bytes: Buffer): void {
+    const i = this.n++;
+    this.frames[i] = frame;
+    this.tsSec[i] = tsSec;
+    this.tsNsec[i] = tsNsec;
+    this.linkTypes[i] = linkType;
+    this.ifaces[i] = iface;
+    this.origLens[i] = origLen;
+    if (this.dataLen + bytes.length > this.data.length) {
+      const bigger = Buffer.allocUnsafeSlow(Math.max(this.data.length * 2, this.dataLen + bytes.length));
+      this.data.copy(bigger, 0, 0, this.dataLen);
+      this.data = bigger;
+    }
+    bytes.copy(this.data, this.dataLen);
+    this.dataLen += bytes.length;
+    this.dataEnds[i] = this.dataLen;
+    this.docEnds[i] = this.docs.pos;
+  }
+
+  /** Packs the batch (ownership of the arrays moves to the result) and resets the builder. */
+  take(): PackedPacketBatch {
+    const n = this.n;
+    const batch: PackedPacketBatch = {
+      count: n,
+      frames: this.frames.slice(0, n),
+      tsSec: this.tsSec.slice(0, n),
+      tsNsec: this.tsNsec.slice(0, n),
+      linkTypes: this.linkTypes.slice(0, n),
+      ifaces: this.ifaces.slice(0, n),
+      origLens: this.origLens.slice(0, n),
+      data: new Uint8Array(this.data.subarray(0, this.dataLen)),
+      dataEnds: this.dataEnds.slice(0, n),
+      docs: new Uint8Array(this.docs.view()),
+      docEnds: this.docEnds.slice(0, n),
+    };
+    this.n = 0;
+    this.dataLen = 0;
+    this.docs.reset();
+    return batch;
+  }
+}
+
+/** The ArrayBuffers of a packed batch that can be transferred rather than copied. */
+export function transferList(b: PackedPacketBatch): ArrayBuffer[] {
+  return [b.data.buffer, b.docs.buffer, b.frames.buffer, b.tsSec.buffer, b.tsNsec.buffer, b.linkTypes.buffer, b.ifaces.buffer, b.origLens.buffer, b.dataEnds.buffer, b.docEnds.buffer] as ArrayBuffer[];
+}

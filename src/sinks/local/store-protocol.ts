@@ -1,0 +1,15 @@
+/** Messages between the ingest (main thread) and the store worker. */
+import type { CaptureIdentity, CaptureOutcome, CaptureProgress, StoredCaptureState } from './capture-writer.js';
+import type { LocalStoreOptions } from './local-store.js';
+import type { PackedPacketBatch } from './packet-batch.js';
+
+export type StoreRequest =
+  | { id: number; op: 'open'; options: LocalStoreOptions }
+  | { id: number; op: 'register'; identity: CaptureIdentity }
+  | { id: number; op: 'write'; captureRowId: number; batch: PackedPacketBatch; progress: CaptureProgress }
+  | { id: number; op: 'finish'; captureRowId: number; outcome: CaptureOutcome }
+  | { id: number; op: 'close' };
+
+export type StoreResponse =
+  | { id: number; ok: true; result?: StoredCaptureState | number }
+  | { id: number; ok: false; error: { message: string; code?: string } };
