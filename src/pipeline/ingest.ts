@@ -142,7 +142,10 @@ export async function ingestFile(writer: StoreWriter, file: CaptureFile, options
     for (let i = 0; i < list.length; i++) {
       const p = list[i];
       lastFrame = p.frame;
-      if (p.frame <= committed) continue;
+      if (p.frame <= committed) {
+        processor.skip(p);
+        continue;
+      }
       processor.process(p, builder.docs);
       builder.add(p.frame, p.tsSec, p.tsNsec, p.linkType, p.interfaceId, p.origLen, p.data);
       if (builder.full) await flush(batch.bytesRead);

@@ -39,3 +39,27 @@ test('int() prints integers like String(), including 0, negatives and 2^32 - 1',
     { seed: 7, numRuns: RUNS },
   );
 });
+
+test('the unchecked writers agree with the checked ones', () => {
+  const out = new JsonBytes(64);
+  fc.assert(
+    fc.property(fc.oneof(fc.nat(), fc.constantFrom(0, 9, 10, 99, 100, 999, 2147483647, 2147483648, 4294967295, Number.MAX_SAFE_INTEGER)), fc.string({ maxLength: 40 }), (n, s) => {
+      out.reset();
+      out.ensure(64);
+      out.rawUint(n);
+      assert.equal(out.view().toString('latin1'), String(n));
+      out.reset();
+      out.ensure(64);
+      out.rawBytes(Buffer.from('0123456789abcdefghij'));
+      out.rawBytes(Buffer.from('xy'));
+      out.rawByte(44);
+      out.rawPlain('1.2.3.4');
+      assert.equal(out.view().toString('latin1'), '0123456789abcdefghijxy,1.2.3.4');
+      out.reset();
+      out.strReserve(s);
+      assert.equal(JSON.parse(out.view().toString('utf8')), s.replace(/[\ud800-\udfff]/g, '\ufffd'));
+      assert.ok(out.buf.length - out.pos >= out.slack);
+    }),
+    { seed: 11, numRuns: RUNS },
+  );
+});

@@ -17,6 +17,8 @@ const HEX = ascii('0123456789abcdef');
 export class JsonBytes {
   buf: Buffer;
   pos = 0;
+  /** Bytes that {@link strReserve} and {@link strArrayReserve} keep free after them. */
+  slack = 4096;
 
   constructor(initialBytes = 1 << 20) {
     this.buf = Buffer.allocUnsafeSlow(initialBytes);
@@ -38,7 +40,7 @@ export class JsonBytes {
     this.ensure(n);
     const buf = this.buf;
     let p = this.pos;
-    if (n < 32) {
+    if (n < 16) {
       for (let i = 0; i < n; i++) buf[p++] = b[i];
     } else {
       buf.set(b, p);
@@ -127,6 +129,18 @@ export class JsonBytes {
     this.pos = p;
   }
 
+  /** {@link str}, then reserves {@link slack} bytes again for the unchecked writes that follow. */
+  strReserve(s: string): void {
+    this.str(s);
+    this.ensure(this.slack);
+  }
+
+  /** {@link strArray}, then reserves {@link slack} bytes again for the unchecked writes that follow. */
+  strArrayReserve(values: readonly string[]): void {
+    this.strArray(values);
+    this.ensure(this.slack);
+  }
+
   /** Appends a JSON array of strings. */
   strArray(values: readonly string[]): void {
     this.ensure(1);
@@ -140,6 +154,63 @@ export class JsonBytes {
     }
     this.ensure(1);
     this.buf[this.pos++] = 93;
+  }
+
+  // ---- Unchecked variants: the caller has reserved room with ensure() (one check per document
+  // instead of one per field; the serializer reserves a bound for its fixed-size parts). ----
+
+  /** Appends pre-encoded bytes without a capacity check. */
+  rawBytes(b: Uint8Array): void {
+    const n = b.length;
+    if (n < 16) {
+      const buf = this.buf;
+      let p = this.pos;
+      for (let i = 0; i < n; i++) buf[p++] = b[i];
+      this.pos = p;
+    } else {
+      this.buf.set(b, this.pos);
+      this.pos += n;
+    }
+  }
+
+  /** Appends a plain ASCII string without a capacity check (see {@link plain}). */
+  rawPlain(s: string): void {
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < s.length; i++) buf[p++] = s.charCodeAt(i);
+    this.pos = p;
+  }
+
+  /** Appends a non-negative safe integer without a capacity check (16 bytes at most). */
+  rawUint(v: number): void {
+    const buf = this.buf;
+    if (v < 10) {
+      buf[this.pos++] = 48 + v;
+      return;
+    }
+    if (v < 100) {
+      buf[this.pos++] = 48 + ((v / 10) | 0);
+      buf[this.pos++] = 48 + (v % 10);
+      return;
+    }
+    if (v > 0x7fffffff) {
+      // Beyond int32 (TCP sequence numbers up to 2^32 - 1, byte offsets): rare enough for String().
+      this.rawPlain(String(v));
+      return;
+    }
+    const digits = v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5 : v < 1000000 ? 6 : v < 10000000 ? 7 : v < 100000000 ? 8 : v < 1000000000 ? 9 : 10;
+    let p = this.pos + digits;
+    this.pos = p;
+    do {
+      const q = (v / 10) | 0;
+      buf[--p] = 48 + (v - q * 10);
+      v = q;
+    } while (v > 0);
+  }
+
+  /** Appends one byte without a capacity check. */
+  rawByte(b: number): void {
+    this.buf[this.pos++] = b;
   }
 
   /** Appends one ASCII byte. */

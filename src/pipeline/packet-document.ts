@@ -117,6 +117,8 @@ const C = {
   false: ascii('false'),
 };
 
+const EPOCH_DATE = ascii('1970-01-01');
+
 /**
  * Serializes packets of one capture. Keeps small caches (timestamp prefix, pre-encoded capture
  * fields) so that the per-packet work is only what differs between packets.
@@ -127,10 +129,23 @@ export class PacketDocumentWriter {
   private readonly seedFile: Uint8Array;
   private sourceDate: Uint8Array | undefined;
   private scratch: JsonBytes | undefined;
+  private readonly reserve: number;
 
   constructor(readonly capture: CaptureContext) {
     this.pcapPrefix = Buffer.from(',"pcap":{"file":' + JSON.stringify(capture.path) + ',"capture_id":' + JSON.stringify(capture.captureId), 'utf8');
     this.seedFile = Buffer.from('","source_file":' + JSON.stringify(capture.name), 'utf8');
+    this.reserve = 2048 + this.pcapPrefix.length + this.seedFile.length;
+  }
+
+  /**
+   * Notes a packet read from the capture, decoded or not. The seed tools' "date" of a source file
+   * is the UTC day of its first packet with a timestamp (Simple Packet Blocks have none), taken in
+   * file order, so that the same file always gives the same documents: a file's mtime changes
+   * when it is copied, and a resumed ingest skips the frames it already stored but still reads them.
+   */
+  observe(p: RawPacket): void {
+    if (this.sourceDate !== undefined) return;
+    if (p.tsSec !== 0 || p.tsNsec !== 0) this.sourceDate = ascii(new Date(p.tsSec * 1000).toISOString().slice(0, 10));
   }
 
   /** The document as a string (convenience for tests and one-off use; the hot path uses {@link write}). */
@@ -147,300 +162,305 @@ export class PacketDocumentWriter {
    */
   write(out: JsonBytes, p: RawPacket, d: DecodedPacket, communityId: string | undefined): void {
     const prefix = this.ts.prefix(p.tsSec);
-    // The seed tools' "date" of a source file: the UTC day of its first packet, so that the same
-    // file always gives the same documents (a file's mtime changes when it is copied).
-    if (this.sourceDate === undefined) this.sourceDate = ascii(prefix.slice(0, 10));
+    if (this.sourceDate === undefined) this.observe(p);
     const frac = p.tsDigits > 0 ? fraction(p.tsNsec, p.tsDigits) : '';
 
-    out.bytes(C.head);
-    out.plain(prefix);
+    // Room for every fixed-size part (about 1.2 KB at most, plus the capture path); the variable
+    // strings (str/strArray) and the loops reserve for themselves.
+    out.slack = this.reserve;
+    out.ensure(this.reserve);
+    out.rawBytes(C.head);
+    out.rawPlain(prefix);
     if (frac !== '') {
-      out.byte(46);
-      out.plain(frac);
+      out.rawByte(46);
+      out.rawPlain(frac);
     }
-    out.bytes(C.afterTs);
+    out.rawBytes(C.afterTs);
 
     if (d.srcIp !== undefined || d.srcMac !== undefined) {
-      out.bytes(C.source);
+      out.rawBytes(C.source);
       endpoint(out, d.srcIp, d.srcPort, d.srcMac);
     }
     if (d.dstIp !== undefined || d.dstMac !== undefined) {
-      out.bytes(C.destination);
+      out.rawBytes(C.destination);
       endpoint(out, d.dstIp, d.dstPort, d.dstMac);
     }
 
-    out.bytes(C.network);
-    out.int(p.origLen);
-    out.bytes(C.packets1);
+    out.rawBytes(C.network);
+    out.rawUint(p.origLen);
+    out.rawBytes(C.packets1);
     if (d.networkType !== undefined) quoted(out, C.type, d.networkType);
     if (d.transport !== undefined) quoted(out, C.transport, d.transport);
     if (d.ipProto !== undefined) {
-      out.bytes(C.iana);
-      out.int(d.ipProto);
-      out.byte(34);
+      out.rawBytes(C.iana);
+      out.rawUint(d.ipProto);
+      out.rawByte(34);
     }
     if (d.appProtocol !== undefined) quoted(out, C.protocol, d.appProtocol);
     if (communityId !== undefined) quoted(out, C.cid, communityId);
     const vlans = d.vlanIds;
     if (vlans !== undefined && vlans.length > 0) {
-      out.bytes(C.vlan);
-      out.int(vlans[0]);
-      out.bytes(C.quoteClose);
+      out.rawBytes(C.vlan);
+      out.rawUint(vlans[0]);
+      out.rawBytes(C.quoteClose);
       if (vlans.length > 1) {
-        out.bytes(C.inner);
-        out.int(vlans[1]);
-        out.bytes(C.quoteClose3);
+        out.rawBytes(C.inner);
+        out.rawUint(vlans[1]);
+        out.rawBytes(C.quoteClose3);
       }
     }
-    out.byte(125);
+    out.rawByte(125);
 
     if (d.dns !== undefined) dnsJson(out, d.dns);
     const http = d.http;
     if (http !== undefined) {
-      out.bytes(C.http);
+      out.rawBytes(C.http);
       let sep = false;
       if (http.version !== undefined) {
-        out.bytes(C.version);
-        out.str(http.version);
+        out.rawBytes(C.version);
+        out.strReserve(http.version);
         sep = true;
       }
       if (http.method !== undefined) {
-        if (sep) out.byte(44);
-        out.bytes(C.request);
-        out.str(http.method);
-        out.byte(125);
+        if (sep) out.rawByte(44);
+        out.rawBytes(C.request);
+        out.strReserve(http.method);
+        out.rawByte(125);
         sep = true;
       }
       if (http.statusCode !== undefined) {
-        if (sep) out.byte(44);
-        out.bytes(C.response);
-        out.int(http.statusCode);
-        out.byte(125);
+        if (sep) out.rawByte(44);
+        out.rawBytes(C.response);
+        out.rawUint(http.statusCode);
+        out.rawByte(125);
       }
-      out.byte(125);
+      out.rawByte(125);
       if (http.uri !== undefined || http.host !== undefined) {
-        out.bytes(C.url);
+        out.rawBytes(C.url);
         if (http.uri !== undefined) {
-          out.bytes(C.original);
-          out.str(http.uri);
+          out.rawBytes(C.original);
+          out.strReserve(http.uri);
         }
         if (http.host !== undefined) {
-          if (http.uri !== undefined) out.byte(44);
+          if (http.uri !== undefined) out.rawByte(44);
           const [domain, port] = splitHost(http.host);
-          out.bytes(C.domain);
-          out.str(domain);
+          out.rawBytes(C.domain);
+          out.strReserve(domain);
           if (port !== undefined) {
-            out.bytes(C.port);
-            out.int(port);
+            out.rawBytes(C.port);
+            out.rawUint(port);
           }
         }
-        out.byte(125);
+        out.rawByte(125);
       }
       if (http.userAgent !== undefined) {
-        out.bytes(C.userAgent);
-        out.str(http.userAgent);
-        out.byte(125);
+        out.rawBytes(C.userAgent);
+        out.strReserve(http.userAgent);
+        out.rawByte(125);
       }
     }
     const tls = d.tls;
     if (tls !== undefined) {
-      out.bytes(C.tls);
+      out.rawBytes(C.tls);
       if (tls.serverName !== undefined) {
-        out.bytes(C.serverName);
-        out.str(tls.serverName);
-        out.byte(44);
+        out.rawBytes(C.serverName);
+        out.strReserve(tls.serverName);
+        out.rawByte(44);
       }
-      out.bytes(C.ja3);
-      out.plain(md5(tls.ja3));
-      out.bytes(C.quoteClose3);
+      out.rawBytes(C.ja3);
+      out.rawPlain(md5(tls.ja3));
+      out.rawBytes(C.quoteClose3);
     }
 
     if (d.errors !== undefined) {
-      out.bytes(C.error);
-      out.str(d.errors.join('; '));
-      out.byte(125);
+      out.rawBytes(C.error);
+      out.strReserve(d.errors.join('; '));
+      out.rawByte(125);
     }
 
     // Packet details that ECS has no field for.
-    out.bytes(C.packet);
-    out.int(p.origLen);
-    out.bytes(C.caplen);
-    out.int(p.data.length);
+    out.rawBytes(C.packet);
+    out.rawUint(p.origLen);
+    out.rawBytes(C.caplen);
+    out.rawUint(p.data.length);
     if (vlans !== undefined && vlans.length > 0) {
-      out.bytes(C.vlanIds);
+      out.rawBytes(C.vlanIds);
+      out.ensure(vlans.length * 8);
       for (let i = 0; i < vlans.length; i++) {
-        if (i > 0) out.byte(44);
-        out.int(vlans[i]);
+        if (i > 0) out.rawByte(44);
+        out.rawUint(vlans[i]);
       }
-      out.byte(93);
+      out.rawByte(93);
     }
     if (d.ttl !== undefined) {
-      out.bytes(C.ipTtl);
-      out.int(d.ttl);
+      out.rawBytes(C.ipTtl);
+      out.rawUint(d.ttl);
       if (d.ipId !== undefined) {
-        out.bytes(C.ipId);
-        out.int(d.ipId);
+        out.rawBytes(C.ipId);
+        out.rawUint(d.ipId);
       }
       if (d.isFragment) {
-        out.bytes(C.frag);
-        out.int(d.fragmentOffset ?? 0);
-        out.bytes(C.more);
-        out.bytes(d.moreFragments === true ? C.true : C.false);
-        out.byte(125);
+        out.rawBytes(C.frag);
+        out.rawUint(d.fragmentOffset ?? 0);
+        out.rawBytes(C.more);
+        out.rawBytes(d.moreFragments === true ? C.true : C.false);
+        out.rawByte(125);
       }
-      out.byte(125);
+      out.rawByte(125);
     }
     if (d.tcpFlags !== undefined) {
-      out.bytes(C.tcp);
-      out.bytes(TCP_FLAG_JSON[d.tcpFlags & 0x1ff]);
-      out.bytes(C.seq);
-      out.int(d.tcpSeq ?? 0);
-      out.bytes(C.ack);
-      out.int(d.tcpAck ?? 0);
-      out.bytes(C.window);
-      out.int(d.tcpWindow ?? 0);
-      out.byte(125);
+      out.rawBytes(C.tcp);
+      out.rawBytes(TCP_FLAG_JSON[d.tcpFlags & 0x1ff]);
+      out.rawBytes(C.seq);
+      out.rawUint(d.tcpSeq ?? 0);
+      out.rawBytes(C.ack);
+      out.rawUint(d.tcpAck ?? 0);
+      out.rawBytes(C.window);
+      out.rawUint(d.tcpWindow ?? 0);
+      out.rawByte(125);
     }
     if (d.icmpType !== undefined) {
-      out.bytes(C.icmp);
-      out.int(d.icmpType);
-      out.bytes(C.code);
-      out.int(d.icmpCode ?? 0);
-      out.byte(125);
+      out.rawBytes(C.icmp);
+      out.rawUint(d.icmpType);
+      out.rawBytes(C.code);
+      out.rawUint(d.icmpCode ?? 0);
+      out.rawByte(125);
     }
     if (tls !== undefined) {
-      out.bytes(C.ptls);
-      out.plain(tls.clientVersion);
-      out.bytes(C.supported);
-      out.strArray(tls.supportedVersions);
-      out.bytes(C.alpn);
-      out.strArray(tls.alpn);
-      out.bytes(C.ja3s);
-      out.plain(tls.ja3);
-      out.bytes(C.quoteClose);
+      out.rawBytes(C.ptls);
+      out.rawPlain(tls.clientVersion);
+      out.rawBytes(C.supported);
+      out.strArrayReserve(tls.supportedVersions);
+      out.rawBytes(C.alpn);
+      out.strArrayReserve(tls.alpn);
+      out.rawBytes(C.ja3s);
+      out.rawPlain(tls.ja3);
+      out.rawBytes(C.quoteClose);
     }
     if (http !== undefined && http.forwardedFor !== undefined) {
-      out.bytes(C.xff);
-      out.str(http.forwardedFor);
-      out.byte(125);
+      out.rawBytes(C.xff);
+      out.strReserve(http.forwardedFor);
+      out.rawByte(125);
     }
-    out.byte(125);
+    out.rawByte(125);
 
     // Where the packet is in its capture.
-    out.bytes(this.pcapPrefix);
-    out.bytes(C.frame);
-    out.int(p.frame);
-    out.bytes(C.offset);
-    out.int(p.offset);
-    out.bytes(C.linkType);
-    out.int(p.linkType);
-    out.bytes(C.iface);
-    out.int(p.interfaceId);
+    out.rawBytes(this.pcapPrefix);
+    out.rawBytes(C.frame);
+    out.rawUint(p.frame);
+    out.rawBytes(C.offset);
+    out.rawUint(p.offset);
+    out.rawBytes(C.linkType);
+    out.rawUint(p.linkType);
+    out.rawBytes(C.iface);
+    out.rawUint(p.interfaceId);
 
     // The seed tools' fields.
-    out.bytes(C.sniff);
-    out.int(p.tsSec);
+    out.rawBytes(C.sniff);
+    out.rawUint(p.tsSec);
     if (frac !== '') {
-      out.byte(46);
-      out.plain(frac);
+      out.rawByte(46);
+      out.rawPlain(frac);
     }
-    out.bytes(C.highest);
-    out.plain(d.highestProtocol);
-    out.bytes(this.seedFile);
-    out.bytes(C.sourceDate);
-    out.bytes(this.sourceDate);
-    out.byte(34);
-    out.byte(125);
+    out.rawBytes(C.highest);
+    out.rawPlain(d.highestProtocol);
+    out.rawBytes(this.seedFile);
+    out.rawBytes(C.sourceDate);
+    out.rawBytes(this.sourceDate ?? EPOCH_DATE);
+    out.rawByte(34);
+    out.rawByte(125);
   }
 }
 
 function quoted(out: JsonBytes, key: Uint8Array, value: string): void {
-  out.bytes(key);
-  out.plain(value);
-  out.byte(34);
+  out.rawBytes(key);
+  out.rawPlain(value);
+  out.rawByte(34);
 }
 
 function endpoint(out: JsonBytes, ip: string | undefined, port: number | undefined, mac: string | undefined): void {
   let first = true;
   if (ip !== undefined) {
-    out.bytes(C.ip);
-    out.plain(ip);
-    out.byte(34);
+    out.rawBytes(C.ip);
+    out.rawPlain(ip);
+    out.rawByte(34);
     first = false;
   }
   if (port !== undefined) {
-    out.bytes(first ? C.portFirst : C.port);
-    out.int(port);
+    out.rawBytes(first ? C.portFirst : C.port);
+    out.rawUint(port);
     first = false;
   }
   if (mac !== undefined) {
-    out.bytes(first ? C.macFirst : C.mac);
-    out.plain(mac);
-    out.byte(34);
+    out.rawBytes(first ? C.macFirst : C.mac);
+    out.rawPlain(mac);
+    out.rawByte(34);
   }
-  out.byte(125);
+  out.rawByte(125);
 }
 
 function dnsJson(out: JsonBytes, dns: DnsInfo): void {
-  out.bytes(C.dns);
-  out.int(dns.id);
-  out.bytes(C.dnsType);
-  out.plain(dns.type);
-  out.bytes(C.opCode);
-  out.plain(dns.opCode);
-  out.bytes(C.rcode);
-  out.plain(dns.responseCode);
-  out.bytes(C.flags);
-  out.strArray(dns.headerFlags);
+  out.rawBytes(C.dns);
+  out.rawUint(dns.id);
+  out.rawBytes(C.dnsType);
+  out.rawPlain(dns.type);
+  out.rawBytes(C.opCode);
+  out.rawPlain(dns.opCode);
+  out.rawBytes(C.rcode);
+  out.rawPlain(dns.responseCode);
+  out.rawBytes(C.flags);
+  out.strArrayReserve(dns.headerFlags);
   const q = dns.questions;
   if (q.length > 0) {
-    out.bytes(C.question);
-    out.str(q[0].name);
-    out.bytes(C.qType);
-    out.plain(q[0].type);
-    out.bytes(C.qClass);
-    out.plain(q[0].class);
-    out.bytes(C.quoteClose);
+    out.rawBytes(C.question);
+    out.strReserve(q[0].name);
+    out.rawBytes(C.qType);
+    out.rawPlain(q[0].type);
+    out.rawBytes(C.qClass);
+    out.rawPlain(q[0].class);
+    out.rawBytes(C.quoteClose);
     if (q.length > 1) {
       // ECS has one question; further ones (rare, but legal) are kept as `dns.questions`.
-      out.bytes(C.questions);
+      out.rawBytes(C.questions);
       for (let i = 0; i < q.length; i++) {
-        if (i > 0) out.byte(44);
-        out.bytes(C.qName);
-        out.str(q[i].name);
-        out.bytes(C.qType);
-        out.plain(q[i].type);
-        out.bytes(C.qClass);
-        out.plain(q[i].class);
-        out.bytes(C.quoteClose);
+        out.ensure(out.slack);
+        if (i > 0) out.rawByte(44);
+        out.rawBytes(C.qName);
+        out.strReserve(q[i].name);
+        out.rawBytes(C.qType);
+        out.rawPlain(q[i].type);
+        out.rawBytes(C.qClass);
+        out.rawPlain(q[i].class);
+        out.rawBytes(C.quoteClose);
       }
-      out.byte(93);
+      out.rawByte(93);
     }
   }
   if (dns.answers.length > 0) {
-    out.bytes(C.answers);
+    out.rawBytes(C.answers);
     for (let i = 0; i < dns.answers.length; i++) {
       const a = dns.answers[i];
-      if (i > 0) out.byte(44);
-      out.bytes(C.qName);
-      out.str(a.name);
-      out.bytes(C.aType);
-      out.str(a.type);
-      out.bytes(C.aClass);
-      out.str(a.class);
-      out.bytes(C.ttl);
-      out.int(a.ttl);
-      out.bytes(C.data);
-      out.str(a.data);
-      out.byte(125);
+      out.ensure(out.slack);
+      if (i > 0) out.rawByte(44);
+      out.rawBytes(C.qName);
+      out.strReserve(a.name);
+      out.rawBytes(C.aType);
+      out.strReserve(a.type);
+      out.rawBytes(C.aClass);
+      out.strReserve(a.class);
+      out.rawBytes(C.ttl);
+      out.rawUint(a.ttl);
+      out.rawBytes(C.data);
+      out.strReserve(a.data);
+      out.rawByte(125);
     }
-    out.byte(93);
+    out.rawByte(93);
   }
   if (dns.resolvedIps.length > 0) {
-    out.bytes(C.resolved);
-    out.strArray(dns.resolvedIps);
+    out.rawBytes(C.resolved);
+    out.strArrayReserve(dns.resolvedIps);
   }
-  out.byte(125);
+  out.rawByte(125);
 }
 
 /**

@@ -23,6 +23,11 @@ export class PacketProcessor {
     this.communityIds = communityIds ?? new CommunityIdCache();
   }
 
+  /** Notes a packet that is read but not decoded (already stored by an earlier, interrupted run). */
+  skip(p: RawPacket): void {
+    this.writer.observe(p);
+  }
+
   /** Appends the ECS JSON document of `p` to `out`. */
   process(p: RawPacket, out: JsonBytes): void {
     if (!this.seenLinkTypes.has(p.linkType)) this.noteLinkType(p);

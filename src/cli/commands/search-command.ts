@@ -51,7 +51,7 @@ export async function runSearch(options: SearchCommandOptions, io: CommandIO = p
 
 function tableLine(json: string): string {
   const d = JSON.parse(json) as Record<string, any>;
-  const ep = (e: any) => (e?.ip ? (e.port !== undefined ? `${e.ip}:${e.port}` : e.ip) : e?.mac ?? '');
+  const ep = (e: any) => (e?.ip ? (e.port !== undefined ? (e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`) : e.ip) : e?.mac ?? '');
   const info = d.dns?.question?.name ?? (d.http?.request?.method ? `${d.http.request.method} ${d.url?.original ?? ''}` : undefined)
     ?? (d.http?.response?.status_code ? `HTTP ${d.http.response.status_code}` : undefined) ?? d.tls?.client?.server_name ?? d.error?.message ?? '';
   return row([d['@timestamp'], ep(d.source), ep(d.destination), d.network?.protocol ?? d.network?.transport ?? d.highest_protocol, String(info).slice(0, 60)]);

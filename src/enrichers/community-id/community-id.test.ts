@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { decodePacket } from '../../decoders/decode-packet.js';
 import { DecodedPacket } from '../../decoders/decoded-packet.js';
 import { ethernet, hex, ipv4, ipv4Bytes, ipv6, ipv6Bytes, tcp, udp } from '../../decoders/test-support/build-packets.js';
+import fc from 'fast-check';
 import { CommunityIdCache, communityId } from './community-id.js';
 
 /** A DecodedPacket and buffer holding just the tuple (addresses at offsets 0 and len). */
@@ -108,5 +109,23 @@ describe('CommunityIdCache', () => {
     const d = decodePacket(101, v6, v6.length);
     assert.equal(cache.get(d, v6), communityId(d, v6));
     assert.equal(cache.get(d, v6), communityId(d, v6));
+  });
+
+  it('agrees with communityId for random flows in both directions, through collisions and refills', () => {
+    const cache = new CommunityIdCache(0, 10); // 1024 slots, emptied at 768 entries
+    const addr = fc.constantFrom('10.0.0.1', '10.0.0.2', '192.0.2.1', '255.255.255.255', '0.0.0.0', '128.0.0.1');
+    const tupleArb = fc.tuple(fc.constantFrom(1, 6, 17, 47, 132), addr, addr, fc.integer({ min: 0, max: 65535 }), fc.integer({ min: 0, max: 65535 }));
+    fc.assert(
+      fc.property(fc.array(tupleArb, { minLength: 1, maxLength: 2000 }), (flows) => {
+        for (const [proto, s, d, sp, dp] of flows) {
+          const icmp = proto === 1;
+          for (const [a, b, x, y] of [[s, d, sp, dp], [d, s, dp, sp]] as const) {
+            const [pkt, data] = tupleOf(proto, a, b, icmp ? x & 0xff : x, icmp ? y & 0xff : y);
+            assert.equal(cache.get(pkt, data), communityId(pkt, data));
+          }
+        }
+      }),
+      { seed: 5, numRuns: 20 },
+    );
   });
 });

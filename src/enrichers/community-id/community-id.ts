@@ -143,55 +143,77 @@ export function communityId(d: DecodedPacket, data: Buffer, seed = 0): string | 
 }
 
 /**
- * Memoises {@link communityId} per directional flow tuple, since packets of a flow repeat. IPv4
- * tuples are keyed by numbers in nested maps (no string building); IPv6 tuples by a short latin1
- * string of the raw bytes. Everything is dropped when more than `maxEntries` tuples are held.
+ * Memoises {@link communityId} per flow, since packets of a flow repeat.
+ *
+ * IPv4 tuples live in an open-addressing hash table over typed arrays: the tuple is put in
+ * Community ID order first (so both directions of a flow share one entry), its four 32-bit words
+ * are hashed, and the ID string is kept beside them. No key string or boxed number is allocated
+ * per packet, which matters at a million packets per second. IPv6 tuples (rarer) are keyed by a
+ * short latin1 string of the raw bytes. When the table is 3/4 full it is emptied and refilled.
  */
 export class CommunityIdCache {
-  /** Index = protocol number, +256 when no ports; key (src address·2^16 + sport) → key (dst address·2^16 + dport) → ID. */
-  private v4: (Map<number, Map<number, string>> | undefined)[] = new Array(512).fill(undefined);
+  private readonly mask: number;
+  private readonly words: Uint32Array;
+  private readonly ids: (string | undefined)[];
+  private used = 0;
+  private readonly limit: number;
   private v6 = new Map<string, string>();
-  private size = 0;
 
   constructor(
     private readonly seed = 0,
-    private readonly maxEntries = 100_000,
-  ) {}
+    maxEntries = 100_000,
+  ) {
+    let cap = 1024;
+    while (cap * 0.75 < maxEntries) cap *= 2;
+    this.mask = cap - 1;
+    this.words = new Uint32Array(cap * 4);
+    this.ids = new Array(cap).fill(undefined);
+    this.limit = Math.floor(cap * 0.75);
+  }
 
-  /** The Community ID of `d` (see {@link communityId}), from the cache when the tuple was seen. */
+  /** The Community ID of `d` (see {@link communityId}), from the cache when the flow was seen. */
   get(d: DecodedPacket, data: Buffer): string | undefined {
     if (!flowTuple(d)) return undefined;
     const s = d.srcAddrOffset;
     const t = d.dstAddrOffset;
     if (d.addrLength === 4) {
       if (s < 0 || t < 0 || s + 4 > data.length || t + 4 > data.length) return undefined;
-      const slot = tuple.proto + (tuple.hasPorts ? 0 : 256);
-      let outer = this.v4[slot];
-      if (outer === undefined) {
-        outer = new Map();
-        this.v4[slot] = outer;
+      let a = data.readUInt32BE(s);
+      let b = data.readUInt32BE(t);
+      let sp = tuple.sport;
+      let dp = tuple.dport;
+      // The same ordering as computeFromTuple, on the address as one unsigned number.
+      if (!tuple.oneWay && !(a < b || (a === b && tuple.hasPorts && sp < dp))) {
+        const x = a; a = b; b = x;
+        const y = sp; sp = dp; dp = y;
       }
-      const k1 = data.readUInt32BE(s) * 65536 + tuple.sport;
-      const k2 = data.readUInt32BE(t) * 65536 + tuple.dport;
-      let inner = outer.get(k1);
-      if (inner !== undefined) {
-        const hit = inner.get(k2);
-        if (hit !== undefined) return hit;
+      const w2 = tuple.proto | (tuple.hasPorts ? 0x100 : 0) | (tuple.oneWay ? 0x200 : 0);
+      const w3 = ((sp << 16) | dp) >>> 0;
+      let h = Math.imul(a ^ Math.imul(b, 0x9e3779b1) ^ Math.imul(w2, 0x85ebca6b) ^ Math.imul(w3, 0xc2b2ae35), 0x27d4eb2d);
+      h ^= h >>> 15;
+      const words = this.words;
+      const ids = this.ids;
+      let i = h & this.mask;
+      for (;;) {
+        const id = ids[i];
+        if (id === undefined) break;
+        const k = i << 2;
+        if (words[k] === a && words[k + 1] === b && words[k + 2] === w2 && words[k + 3] === w3) return id;
+        i = (i + 1) & this.mask;
       }
       const id = computeFromTuple(d, data, this.seed);
       if (id === undefined) return undefined;
-      if (this.size >= this.maxEntries) {
+      if (this.used >= this.limit) {
         this.clear();
-        inner = undefined;
-        outer = new Map();
-        this.v4[slot] = outer;
+        i = h & this.mask;
       }
-      if (inner === undefined) {
-        inner = new Map();
-        outer.set(k1, inner);
-      }
-      inner.set(k2, id);
-      this.size++;
+      const k = i << 2;
+      words[k] = a;
+      words[k + 1] = b;
+      words[k + 2] = w2;
+      words[k + 3] = w3;
+      ids[i] = id;
+      this.used++;
       return id;
     }
     if (s < 0 || t < 0 || s + 16 > data.length || t + 16 > data.length) return undefined;
@@ -202,16 +224,15 @@ export class CommunityIdCache {
     if (hit !== undefined) return hit;
     const id = computeFromTuple(d, data, this.seed);
     if (id === undefined) return undefined;
-    if (this.size >= this.maxEntries) this.clear();
+    if (this.v6.size >= this.limit) this.v6.clear();
     this.v6.set(key, id);
-    this.size++;
     return id;
   }
 
   /** Drops every cached ID. */
   clear(): void {
-    this.v4.fill(undefined);
+    this.ids.fill(undefined);
+    this.used = 0;
     this.v6.clear();
-    this.size = 0;
   }
 }

@@ -78,6 +78,10 @@ describe('ingest into the embedded store', () => {
     assert.equal(resumed.stored, 16 - partial);
     const frames = docsOf(dir).map((d) => d.doc.pcap.frame);
     assert.deepEqual(frames, Array.from({ length: 16 }, (_, i) => i + 1));
+    // The resumed store holds exactly the documents of an uninterrupted ingest.
+    const clean = temp();
+    await ingestFiles({ dataDir: clean }, [{ path: SAMPLE, size: statSync(SAMPLE).size }]);
+    assert.deepEqual(docsOf(dir), docsOf(clean));
   });
 
   test('a truncated capture keeps the packets before the fault and reports where it happened', async () => {
