@@ -124,13 +124,22 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
   return program;
 }
 
+/** How the CLI spells the flag of each config key it offers (so errors name what the user typed). */
+const FLAG_LABELS: Readonly<Record<string, string>> = {
+  data_dir: '--data-dir',
+  output: '--output',
+  progress: '--progress',
+  'ingest.batch_packets': '--batch-packets',
+  'ingest.recursive': '--no-recursive',
+};
+
 /** Merges the global flags and a command's flags (dotted config paths) into the loaded config. */
 async function loadCliConfig(global: Record<string, unknown>, commandFlags: Record<string, unknown>) {
   const { loadConfig } = await import('../config/index.js');
   const flags: Record<string, unknown> = { data_dir: global.dataDir };
   for (const [k, v] of Object.entries(commandFlags)) flags[k] = v;
   for (const k of Object.keys(flags)) if (flags[k] === undefined) delete flags[k];
-  return loadConfig({ flags, configFile: global.config as string | undefined });
+  return loadConfig({ flags, flagLabels: FLAG_LABELS, configFile: global.config as string | undefined });
 }
 
 function parseInteger(value: string): number {

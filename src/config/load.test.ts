@@ -15,7 +15,7 @@ describe('defaults', () => {
     assert.equal(c.log.level, 'info');
     assert.equal(c.log.format, 'pretty');
     assert.equal(c.ingest.batch_packets, 4096);
-    assert.equal(c.ingest.read_chunk_bytes, 4 * 1024 * 1024);
+    assert.equal(c.ingest.read_chunk_bytes, 1024 * 1024);
     assert.equal(c.ingest.recursive, true);
     assert.equal(c.ingest.follow_symlinks, false);
     assert.equal(c.output, 'table');

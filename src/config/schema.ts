@@ -75,7 +75,7 @@ export const configSchema = z
           .int()
           .min(64 * KiB)
           .max(256 * MiB)
-          .default(4 * MiB)
+          .default(1 * MiB)
           .describe('Bytes read from a capture file at a time (64 KiB to 256 MiB).'),
         recursive: z.boolean().default(true).describe('Descend into sub-directories of directory inputs.'),
         follow_symlinks: z
@@ -111,7 +111,7 @@ export const configSchema = z
               .int()
               .min(1)
               .max(65_536)
-              .default(64)
+              .default(16)
               .describe('SQLite page cache of the embedded store, in MiB.'),
           })
           .strict()

@@ -35,7 +35,8 @@ export const MIGRATIONS: readonly string[] = [
     doc          BLOB NOT NULL                 -- the ECS document, UTF-8 JSON bytes (BLOB: written and read
                                                -- without text conversion; use CAST(doc AS TEXT) for json_*())
   );
-  CREATE INDEX packets_ts ON packets (ts_ns);
+  -- No index on ts_ns: it would halve the insert rate. Rows are in capture/frame order, which is
+  -- time order within a capture, and captures carry first_ts_ns/last_ts_ns to prune time ranges.
   `,
 ];
 

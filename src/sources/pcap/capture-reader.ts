@@ -30,7 +30,7 @@ export interface CaptureBatch {
 }
 
 /** Default chunk size: 4 MiB. */
-export const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
+export const DEFAULT_CHUNK_BYTES = 1024 * 1024;
 /** Default batch size: 4096 packets. */
 export const DEFAULT_BATCH_PACKETS = 4096;
 
