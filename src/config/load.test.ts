@@ -22,7 +22,7 @@ describe('defaults', () => {
     assert.equal(c.progress, 'auto');
     assert.equal(c.store.backend, 'local');
     assert.equal(c.store.local.synchronous, 'normal');
-    assert.equal(c.store.local.cache_mb, 64);
+    assert.equal(c.store.local.cache_mb, 16);
     assert.deepEqual(c.elasticsearch.urls, []);
     assert.equal(c.elasticsearch.username, undefined);
     assert.equal(c.elasticsearch.password, undefined);
