@@ -82,6 +82,20 @@ function isPort(v: unknown): boolean {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 65535;
 }
 
+/**
+ * Small Community ID caches (the table is sized from maxEntries; the default one is large and
+ * costly to build), shared across cases so that they fill up, collide and get emptied often: the
+ * cached ID is compared with the uncached computation on every packet.
+ */
+const SMALL_CACHE = 64;
+const sharedCache = new CommunityIdCache(0, SMALL_CACHE);
+const sharedWriter = new PacketDocumentWriter({ captureId: 'x', path: 'p', name: 'n' });
+
+/** A fresh small Community ID cache (cheap to build). */
+export function smallCache(): CommunityIdCache {
+  return new CommunityIdCache(0, SMALL_CACHE);
+}
+
 /** Decodes, enriches and serializes one packet; returns the document (as text). Never asserts. */
 export function processPacket(p: RawPacket, writer: PacketDocumentWriter, cache: CommunityIdCache): { d: DecodedPacket; cid: string | undefined; json: string } {
   const d = decodePacket(p.linkType, p.data, p.origLen);
@@ -98,8 +112,8 @@ export function processPacket(p: RawPacket, writer: PacketDocumentWriter, cache:
  * one, and a deterministic result. Returns the parsed document.
  */
 export function checkPacket(p: RawPacket, writer?: PacketDocumentWriter, cache?: CommunityIdCache): Record<string, any> {
-  const w = writer ?? new PacketDocumentWriter({ captureId: 'x', path: 'p', name: 'n' });
-  const c = cache ?? new CommunityIdCache();
+  const w = writer ?? sharedWriter;
+  const c = cache ?? sharedCache;
   const { d, cid, json } = processPacket(p, w, c);
 
   const internal = (d.errors ?? []).filter((e) => e.startsWith('decoder: '));
@@ -139,7 +153,7 @@ export function checkPacket(p: RawPacket, writer?: PacketDocumentWriter, cache?:
 
   // Deterministic: a second decode (fresh Community ID cache; same writer, since the document's
   // `source_date` is by design the day of the capture's first packet) gives the same document.
-  const again = processPacket(p, w, new CommunityIdCache());
+  const again = processPacket(p, w, new CommunityIdCache(0, SMALL_CACHE));
   assert.equal(again.json, json, 'decoding the same bytes twice gives the same document');
   return doc;
 }

@@ -11,10 +11,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { CommunityIdCache } from '../../src/enrichers/community-id/community-id.js';
 import { PacketDocumentWriter } from '../../src/pipeline/packet-document.js';
 import { parseCaptureBuffer } from '../../src/sources/pcap/capture-reader.js';
-import { checkPacket, corpusFiles, fcParams, lengthFieldOffsets } from './fuzz-support.js';
+import { checkPacket, corpusFiles, fcParams, lengthFieldOffsets, smallCache } from './fuzz-support.js';
 
 const RUNS = 150;
 /** Small files only: each run decodes the whole file, and big files add nothing new. */
@@ -25,7 +24,7 @@ const seedArb = fc.nat({ max: Math.max(0, seeds.length - 1) });
 function runPipeline(buf: Buffer, name: string): void {
   const parsed = parseCaptureBuffer(buf, name);
   const writer = new PacketDocumentWriter({ captureId: 'fuzz', path: '/fuzz/' + name, name });
-  const cache = new CommunityIdCache();
+  const cache = smallCache();
   parsed.packets.forEach((p, i) => {
     assert.equal(p.frame, i + 1, 'frames are 1..n consecutive');
     checkPacket(p, writer, cache);
