@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { PacketDocumentWriter } from '../../src/pipeline/packet-document.js';
 import { parseCaptureBuffer } from '../../src/sources/pcap/capture-reader.js';
-import { checkPacket, corpusFiles, fcParams, lengthFieldOffsets, smallCache } from './fuzz-support.js';
+import { checkPacket, corpusFiles, fcParams, lengthFieldOffsets, rawPacket, smallCache } from './fuzz-support.js';
 
 const RUNS = 150;
 /** Small files only: each run decodes the whole file, and big files add nothing new. */
@@ -77,6 +77,34 @@ test('fuzz pipeline: hostile 32-bit length fields', { skip }, () => {
       }
       if (cut !== null) buf = buf.subarray(0, Math.floor(buf.length * cut));
       runPipeline(buf, seeds[i].name);
+    }),
+    fcParams(RUNS),
+  );
+});
+
+// Found by `SLUICE_FUZZ_SEED=11306002 node dist/test/fuzz/run-long.js` (bit flips): a pcapng whose
+// if_tsresol is damaged gives a tsSec far outside Date's range, and PacketDocumentWriter.observe()
+// calls new Date(tsSec * 1000).toISOString() → RangeError: Invalid time value. Kept failing until fixed.
+test('fuzz pipeline: found case — pcapng with damaged if_tsresol (huge tsSec)', { skip }, () => {
+  const seed = seeds.find((s) => s.name === 'zeek__pcapng-multi-interface.pcapng');
+  if (seed === undefined) return;
+  const buf = Buffer.from(seed.buf);
+  const flips = [[880872837, 6], [1964897190, 3], [722290283, 6], [1389672602, 4], [496073195, 3], [783881758, 0], [1445443686, 5], [494311760, 3]];
+  for (const [at, bit] of flips) buf[at % buf.length] ^= 1 << bit;
+  runPipeline(buf, seed.name);
+});
+
+test('fuzz pipeline: any timestamp a reader can produce serializes', () => {
+  const tsSecArb = fc.oneof(
+    fc.nat({ max: 0xffffffff }),
+    fc.constantFrom(0, 8.64e12, 8.64e12 + 1, 2 ** 53 - 1, 176766308950033060, 1.8446744073709552e19),
+    fc.double({ min: 0, max: 2 ** 64, noNaN: true }).map(Math.floor),
+  );
+  fc.assert(
+    fc.property(tsSecArb, fc.nat({ max: 999_999_999 }), fc.integer({ min: 0, max: 9 }), (tsSec, tsNsec, tsDigits) => {
+      const p = { ...rawPacket(1, Buffer.alloc(0)), tsSec, tsNsec, tsDigits };
+      // A fresh writer each time: the first packet of a capture takes the source_date path.
+      checkPacket(p, new PacketDocumentWriter({ captureId: 'fuzz', path: 'p', name: 'n' }), smallCache());
     }),
     fcParams(RUNS),
   );
