@@ -14,6 +14,7 @@ import { StoreWriter } from '../sinks/local/store-writer.js';
 import { captureFingerprint } from './capture-fingerprint.js';
 import type { CaptureFile } from './discover-captures.js';
 import { PacketProcessor } from './packet-processor.js';
+import { CommunityIdCache } from '../enrichers/community-id/community-id.js';
 
 /** Options of {@link ingestFiles}. */
 export interface IngestOptions {
@@ -69,6 +70,8 @@ export async function ingestFiles(store: LocalStoreOptions, files: readonly Capt
   const outcomes: FileOutcome[] = [];
   let interrupted = false;
   const writer = await StoreWriter.open(store);
+  // One Community ID cache for the whole run: flows span files, and the table is large.
+  const communityIds = new CommunityIdCache();
   try {
     for (const file of files) {
       if (options.shouldStop?.()) {
@@ -76,7 +79,7 @@ export async function ingestFiles(store: LocalStoreOptions, files: readonly Capt
         break;
       }
       options.onFile?.(file);
-      const outcome = await ingestFile(writer, file, options);
+      const outcome = await ingestFile(writer, file, options, communityIds);
       outcomes.push(outcome);
       if (outcome.status === 'partial' && options.shouldStop?.()) interrupted = true;
     }
@@ -109,7 +112,7 @@ export async function ingestFiles(store: LocalStoreOptions, files: readonly Capt
 }
 
 /** Ingests one capture file through an open store writer. */
-export async function ingestFile(writer: StoreWriter, file: CaptureFile, options: IngestOptions = {}): Promise<FileOutcome> {
+export async function ingestFile(writer: StoreWriter, file: CaptureFile, options: IngestOptions = {}, communityIds = new CommunityIdCache()): Promise<FileOutcome> {
   const started = performance.now();
   const captureId = await captureFingerprint(file.path);
   const name = basename(file.path);
@@ -124,7 +127,7 @@ export async function ingestFile(writer: StoreWriter, file: CaptureFile, options
 
   const batchPackets = options.batchPackets ?? 4096;
   const reader = openCapture(file.path, { chunkBytes: options.readChunkBytes, batchPackets });
-  const processor = new PacketProcessor({ captureId, path: file.path, name });
+  const processor = new PacketProcessor({ captureId, path: file.path, name }, communityIds);
   const builder = new PacketBatchBuilder(batchPackets);
   const insertedBefore = writer.inserted;
   // Frames committed by an earlier, interrupted run are read again but not decoded again.

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import type { DecodedPacket, DnsInfo } from '../decoders/decoded-packet.js';
 import type { RawPacket } from '../sources/pcap/types.js';
 import { ascii, JsonBytes } from './json-bytes.js';
-import { TimestampFormatter, fraction } from './timestamp.js';
+import { TimestampFormatter, fraction, secondsPrefix } from './timestamp.js';
 
 /** ECS version the documents follow. */
 export const ECS_VERSION = '8.11.0';
@@ -145,7 +145,7 @@ export class PacketDocumentWriter {
    */
   observe(p: RawPacket): void {
     if (this.sourceDate !== undefined) return;
-    if (p.tsSec !== 0 || p.tsNsec !== 0) this.sourceDate = ascii(new Date(p.tsSec * 1000).toISOString().slice(0, 10));
+    if (p.tsSec !== 0 || p.tsNsec !== 0) this.sourceDate = ascii(secondsPrefix(p.tsSec).slice(0, 10));
   }
 
   /** The document as a string (convenience for tests and one-off use; the hot path uses {@link write}). */

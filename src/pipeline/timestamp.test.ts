@@ -16,3 +16,10 @@ test('epoch strings and nanosecond integers are exact beyond 2^53', () => {
   assert.equal(toEpochNs(1700000000, 123456789), 1700000000123456789n);
   assert.equal(toEpochNs(4294967295, 999999999), 4294967295999999999n);
 });
+
+test('timestamps beyond what ISO 8601 can print fall back to the epoch instead of failing', () => {
+  const f = new TimestampFormatter();
+  assert.equal(f.iso(253402300799, 0, 0), '9999-12-31T23:59:59Z');
+  assert.equal(f.iso(253402300800, 0, 0), '1970-01-01T00:00:00Z');
+  assert.equal(f.iso(176766308950033060, 5, 1), '1970-01-01T00:00:00.0Z');
+});

@@ -33,12 +33,18 @@ export class TimestampFormatter {
   }
 }
 
-/** `YYYY-MM-DDTHH:MM:SS` of an epoch second (years outside 0..9999 are clamped by Date). */
+/** First and last epoch second that ISO 8601 can print with a 4-digit year (0000-01-01 .. 9999-12-31). */
+const MIN_SEC = -62167219200;
+const MAX_SEC = 253402300799;
+
+/**
+ * `YYYY-MM-DDTHH:MM:SS` of an epoch second. A timestamp outside years 0000..9999 (a damaged
+ * capture can claim year 275760) cannot be written as an ISO date that search engines accept: it
+ * gives the epoch, and the exact value stays in `sniff_timestamp`.
+ */
 export function secondsPrefix(sec: number): string {
-  const d = new Date(sec * 1000);
-  const t = d.getTime();
-  if (Number.isNaN(t)) return '1970-01-01T00:00:00';
-  return d.toISOString().slice(0, 19);
+  if (!(sec >= MIN_SEC && sec <= MAX_SEC)) return '1970-01-01T00:00:00';
+  return new Date(sec * 1000).toISOString().slice(0, 19);
 }
 
 /** The first `digits` digits of a 9-digit nanosecond fraction. */
