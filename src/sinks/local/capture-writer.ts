@@ -54,10 +54,12 @@ const statements = new WeakMap<Database.Database, { insert: Database.Statement; 
 function prepared(db: Database.Database) {
   let s = statements.get(db);
   if (s !== undefined) return s;
-  const insert = db.prepare('INSERT OR IGNORE INTO packets (rowid, ts_ns, link_type, interface, orig_len, data, doc) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const insert = db.prepare('INSERT OR IGNORE INTO packets (rowid, ts_sec, ts_nsec, link_type, interface, orig_len, data, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
   const progress = db.prepare(
     `UPDATE captures SET packets = max(packets, ?), bytes_read = ?, format = coalesce(?, format), interfaces = ?,
-       first_ts_ns = coalesce(first_ts_ns, ?), last_ts_ns = coalesce(?, last_ts_ns) WHERE id = ?`,
+       min_ts_ns = CASE WHEN ? IS NULL THEN min_ts_ns WHEN min_ts_ns IS NULL THEN ? ELSE min(min_ts_ns, ?) END,
+       max_ts_ns = CASE WHEN ? IS NULL THEN max_ts_ns WHEN max_ts_ns IS NULL THEN ? ELSE max(max_ts_ns, ?) END
+     WHERE id = ?`,
   );
   const tx = db.transaction((id: number, b: PackedPacketBatch, p: CaptureProgress): number => {
     const base = id * FRAME_SPAN;
@@ -66,23 +68,28 @@ function prepared(db: Database.Database) {
     let inserted = 0;
     let dataStart = 0;
     let docStart = 0;
-    let first: bigint | null = null;
-    let last: bigint | null = null;
     for (let i = 0; i < b.count; i++) {
       const frame = b.frames[i];
       if (frame >= FRAME_SPAN) {
         throw new SluiceError('SLUICE_STORE_WRITE', `frame ${frame} exceeds the store's limit of ${FRAME_SPAN - 1} packets per capture; split the capture (editcap -c)`);
       }
-      const ts = BigInt(b.tsSec[i]) * 1_000_000_000n + BigInt(b.tsNsec[i]);
-      if (first === null) first = ts;
-      last = ts;
       const dataEnd = b.dataEnds[i];
       const docEnd = b.docEnds[i];
-      inserted += insert.run(base + frame, ts, b.linkTypes[i], b.ifaces[i], b.origLens[i], data.subarray(dataStart, dataEnd), docs.subarray(docStart, docEnd)).changes;
+      inserted += insert.run(base + frame, b.tsSec[i], b.tsNsec[i], b.linkTypes[i], b.ifaces[i], b.origLens[i], data.subarray(dataStart, dataEnd), docs.subarray(docStart, docEnd)).changes;
       dataStart = dataEnd;
       docStart = docEnd;
     }
-    progress.run(p.lastFrame, p.bytesRead, p.format ?? null, p.interfacesJson, first, last, id);
+    // Earliest and latest time of the batch (packets are not always in time order).
+    let lo = -1;
+    let hi = -1;
+    for (let i = 0; i < b.count; i++) {
+      if (lo < 0 || b.tsSec[i] < b.tsSec[lo] || (b.tsSec[i] === b.tsSec[lo] && b.tsNsec[i] < b.tsNsec[lo])) lo = i;
+      if (hi < 0 || b.tsSec[i] > b.tsSec[hi] || (b.tsSec[i] === b.tsSec[hi] && b.tsNsec[i] > b.tsNsec[hi])) hi = i;
+    }
+    const ns = (i: number) => (i < 0 ? null : BigInt(b.tsSec[i]) * 1_000_000_000n + BigInt(b.tsNsec[i]));
+    const min = ns(lo);
+    const max = ns(hi);
+    progress.run(p.lastFrame, p.bytesRead, p.format ?? null, p.interfacesJson, min, min, min, max, max, max, id);
     return inserted;
   });
   s = { insert, progress, tx };

@@ -16,8 +16,8 @@ export const MIGRATIONS: readonly string[] = [
     interfaces   TEXT NOT NULL DEFAULT '[]',   -- JSON array of CaptureInterface
     packets      INTEGER NOT NULL DEFAULT 0,   -- packets stored so far (= highest frame committed)
     bytes_read   INTEGER NOT NULL DEFAULT 0,   -- file bytes consumed by the last committed batch
-    first_ts_ns  INTEGER,
-    last_ts_ns   INTEGER,
+    min_ts_ns    INTEGER,                      -- earliest and latest packet time: time ranges skip whole
+    max_ts_ns    INTEGER,                      -- captures with these (packets are not always in time order)
     problems     TEXT NOT NULL DEFAULT '[]',   -- JSON array of CaptureProblem
     status       TEXT NOT NULL,                -- 'ingesting' | 'complete' | 'partial'
     started_at   TEXT NOT NULL,
@@ -27,7 +27,11 @@ export const MIGRATIONS: readonly string[] = [
   -- the primary key, and rows of one capture are appended in key order (cheap B-tree inserts).
   CREATE TABLE packets (
     rowid        INTEGER PRIMARY KEY,
-    ts_ns        INTEGER NOT NULL,             -- nanoseconds since the epoch, UTC
+    ts_sec       INTEGER NOT NULL,             -- seconds since the epoch, UTC
+    ts_nsec      INTEGER NOT NULL,             -- nanoseconds within the second (0..999999999)
+    -- Nanoseconds since the epoch, exact (SQLite integers are 64-bit). Computed, not stored:
+    -- binding two plain numbers is much cheaper than building a BigInt per packet.
+    ts_ns        INTEGER GENERATED ALWAYS AS (ts_sec * 1000000000 + ts_nsec) VIRTUAL,
     link_type    INTEGER NOT NULL,
     interface    INTEGER NOT NULL,             -- global interface index within the capture
     orig_len     INTEGER NOT NULL,             -- length on the wire

@@ -2,7 +2,7 @@
  * The ingest's handle on the embedded store: every write runs in a worker thread (one SQLite
  * connection there), so SQLite's work overlaps with decoding on the main thread.
  *
- * At most `maxInFlight` batches are queued in the worker: {@link StoreWriter.write} resolves as
+ * At most `maxInFlight` batches (default 8, ~40 MB) are queued in the worker: {@link StoreWriter.write} resolves as
  * soon as there is room, which is the backpressure that keeps memory bounded when the disk is slow.
  * {@link StoreWriter.drain} waits until every batch sent is committed.
  */
@@ -45,7 +45,7 @@ export class StoreWriter {
   }
 
   /** Starts the worker and opens the store in it. */
-  static async open(options: LocalStoreOptions, maxInFlight = 2): Promise<StoreWriter> {
+  static async open(options: LocalStoreOptions, maxInFlight = 8): Promise<StoreWriter> {
     const w = new StoreWriter(maxInFlight);
     try {
       await w.call({ op: 'open', options });
