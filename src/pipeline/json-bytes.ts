@@ -162,7 +162,7 @@ export class JsonBytes {
   /** Appends pre-encoded bytes without a capacity check. */
   rawBytes(b: Uint8Array): void {
     const n = b.length;
-    if (n < 16) {
+    if (n < 32) {
       const buf = this.buf;
       let p = this.pos;
       for (let i = 0; i < n; i++) buf[p++] = b[i];

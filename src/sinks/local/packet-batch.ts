@@ -90,13 +90,16 @@ export class PacketBatchBuilder {
       linkTypes: this.linkTypes.slice(0, n),
       ifaces: this.ifaces.slice(0, n),
       origLens: this.origLens.slice(0, n),
-      data: new Uint8Array(this.data.subarray(0, this.dataLen)),
+      // The byte buffers are handed over whole (transferred, not copied) and replaced by new ones.
+      data: new Uint8Array(this.data.buffer, this.data.byteOffset, this.dataLen),
       dataEnds: this.dataEnds.slice(0, n),
-      docs: new Uint8Array(this.docs.view()),
+      docs: new Uint8Array(this.docs.buf.buffer, this.docs.buf.byteOffset, this.docs.pos),
       docEnds: this.docEnds.slice(0, n),
     };
     this.n = 0;
     this.dataLen = 0;
+    this.data = Buffer.allocUnsafeSlow(this.data.length);
+    this.docs.buf = Buffer.allocUnsafeSlow(this.docs.buf.length);
     this.docs.reset();
     return batch;
   }
