@@ -21,6 +21,7 @@ if (!scenario || !file) {
 const size = statSync(file).size;
 let packets = 0;
 let docBytes = 0;
+let cleanup = () => {};
 const t0 = performance.now();
 
 if (scenario === 'read') {
@@ -33,6 +34,7 @@ if (scenario === 'read') {
     const list = batch.packets;
     for (let i = 0; i < list.length; i++) {
       processor.process(list[i], out);
+      out.bytes(processor.tail);
       out.byte(10); // NDJSON
     }
     docBytes += out.pos;
@@ -43,12 +45,15 @@ if (scenario === 'read') {
   const dir = dataDirArg ?? mkdtempSync(join(tmpdir(), 'sluice-bench-'));
   const summary = await ingestFiles({ dataDir: dir, cacheMb: Number(process.env.CACHE_MB ?? 16) }, [{ path: file, size }], { readChunkBytes: Number(process.env.CHUNK ?? 1048576) });
   packets = summary.packets;
-  if (!dataDirArg) rmSync(dir, { recursive: true, force: true });
+  cleanup = () => {
+    if (!dataDirArg) rmSync(dir, { recursive: true, force: true });
+  };
 } else {
   console.error(`unknown scenario ${scenario}`);
   process.exit(2);
 }
 
 const seconds = (performance.now() - t0) / 1000;
+cleanup();
 const maxRssMb = process.resourceUsage().maxRSS / 1024;
 console.log(JSON.stringify({ scenario, packets, bytes: size, seconds, docBytes, maxRssMb }));

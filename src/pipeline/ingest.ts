@@ -116,7 +116,8 @@ export async function ingestFile(writer: StoreWriter, file: CaptureFile, options
   const started = performance.now();
   const captureId = await captureFingerprint(file.path);
   const name = basename(file.path);
-  const state = await writer.register({ captureId, path: file.path, name, size: file.size });
+  const processor = new PacketProcessor({ captureId, path: file.path, name }, communityIds);
+  const state = await writer.register({ captureId, path: file.path, name, size: file.size, docTail: processor.tail });
   if (state.status === 'complete') {
     options.onProgress?.(file.size, 0);
     return {
@@ -127,7 +128,6 @@ export async function ingestFile(writer: StoreWriter, file: CaptureFile, options
 
   const batchPackets = options.batchPackets ?? 4096;
   const reader = openCapture(file.path, { chunkBytes: options.readChunkBytes, batchPackets });
-  const processor = new PacketProcessor({ captureId, path: file.path, name }, communityIds);
   const builder = new PacketBatchBuilder(batchPackets);
   const insertedBefore = writer.inserted;
   // Frames committed by an earlier, interrupted run are read again but not decoded again.

@@ -41,7 +41,7 @@ const TCP_FLAG_JSON: Uint8Array[] = Array.from({ length: 512 }, (_, v) =>
 
 const C = {
   head: ascii('{"@timestamp":"'),
-  afterTs: ascii(`Z","ecs":{"version":"${ECS_VERSION}"},"event":{"kind":"event","category":["network"],"type":["connection"],"dataset":"sluice.packet","module":"sluice"}`),
+  afterTs: ascii('Z"'),
   source: ascii(',"source":{'),
   destination: ascii(',"destination":{'),
   ip: ascii('"ip":"'),
@@ -90,13 +90,13 @@ const C = {
   alpn: ascii(',"alpn":'),
   ja3s: ascii(',"ja3_string":"'),
   xff: ascii(',"http":{"x_forwarded_for":'),
-  frame: ascii(',"frame":'),
   offset: ascii(',"offset":'),
   linkType: ascii(',"link_type":'),
   iface: ascii(',"interface":'),
-  sniff: ascii('},"sniff_timestamp":"'),
+  sniff: ascii(',"sniff_timestamp":"'),
   highest: ascii('","highest_protocol":"'),
-  sourceDate: ascii(',"source_date":"'),
+  sourceDate: ascii('","source_date":"'),
+  pcapHead: ascii('","pcap":{"frame":'),
   dns: ascii(',"dns":{"id":"'),
   dnsType: ascii('","type":"'),
   opCode: ascii('","op_code":"'),
@@ -125,16 +125,24 @@ const EPOCH_DATE = ascii('1970-01-01');
  */
 export class PacketDocumentWriter {
   private readonly ts = new TimestampFormatter();
-  private readonly pcapPrefix: Uint8Array;
-  private readonly seedFile: Uint8Array;
+  /**
+   * The end of every document of this capture: the parts that do not change from packet to packet
+   * (capture file and identity, ECS event block). The store keeps it once per capture instead of in
+   * every row; {@link write} leaves it out and {@link writeTail} appends it.
+   */
+  readonly tail: Uint8Array;
   private sourceDate: Uint8Array | undefined;
   private scratch: JsonBytes | undefined;
   private readonly reserve: number;
 
   constructor(readonly capture: CaptureContext) {
-    this.pcapPrefix = Buffer.from(',"pcap":{"file":' + JSON.stringify(capture.path) + ',"capture_id":' + JSON.stringify(capture.captureId), 'utf8');
-    this.seedFile = Buffer.from('","source_file":' + JSON.stringify(capture.name), 'utf8');
-    this.reserve = 2048 + this.pcapPrefix.length + this.seedFile.length;
+    this.tail = Buffer.from(
+      ',"file":' + JSON.stringify(capture.path) + ',"capture_id":' + JSON.stringify(capture.captureId) + '}' +
+        ',"source_file":' + JSON.stringify(capture.name) +
+        `,"ecs":{"version":"${ECS_VERSION}"},"event":{"kind":"event","category":["network"],"type":["connection"],"dataset":"sluice.packet","module":"sluice"}}`,
+      'utf8',
+    );
+    this.reserve = 2048 + this.tail.length;
   }
 
   /**
@@ -153,11 +161,12 @@ export class PacketDocumentWriter {
     const out = (this.scratch ??= new JsonBytes(4096));
     out.reset();
     this.write(out, p, d, communityId);
+    this.writeTail(out);
     return out.view().toString('utf8');
   }
 
   /**
-   * Appends the ECS JSON document of one packet to `out`.
+   * Appends the ECS JSON document of one packet to `out`, without its {@link tail}.
    * @param communityId Community ID v1 of the packet's flow, when it has an IP layer.
    */
   write(out: JsonBytes, p: RawPacket, d: DecodedPacket, communityId: string | undefined): void {
@@ -344,17 +353,6 @@ export class PacketDocumentWriter {
     }
     out.rawByte(125);
 
-    // Where the packet is in its capture.
-    out.rawBytes(this.pcapPrefix);
-    out.rawBytes(C.frame);
-    out.rawUint(p.frame);
-    out.rawBytes(C.offset);
-    out.rawUint(p.offset);
-    out.rawBytes(C.linkType);
-    out.rawUint(p.linkType);
-    out.rawBytes(C.iface);
-    out.rawUint(p.interfaceId);
-
     // The seed tools' fields.
     out.rawBytes(C.sniff);
     out.rawUint(p.tsSec);
@@ -364,11 +362,23 @@ export class PacketDocumentWriter {
     }
     out.rawBytes(C.highest);
     out.rawPlain(d.highestProtocol);
-    out.rawBytes(this.seedFile);
     out.rawBytes(C.sourceDate);
     out.rawBytes(this.sourceDate ?? EPOCH_DATE);
-    out.rawByte(34);
-    out.rawByte(125);
+
+    // Where the packet is in its capture; the object is closed by the tail.
+    out.rawBytes(C.pcapHead);
+    out.rawUint(p.frame);
+    out.rawBytes(C.offset);
+    out.rawUint(p.offset);
+    out.rawBytes(C.linkType);
+    out.rawUint(p.linkType);
+    out.rawBytes(C.iface);
+    out.rawUint(p.interfaceId);
+  }
+
+  /** Appends {@link tail}, completing a document started by {@link write}. */
+  writeTail(out: JsonBytes): void {
+    out.bytes(this.tail);
   }
 }
 

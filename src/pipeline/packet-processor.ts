@@ -28,7 +28,12 @@ export class PacketProcessor {
     this.writer.observe(p);
   }
 
-  /** Appends the ECS JSON document of `p` to `out`. */
+  /** The constant end of every document of this capture (see {@link PacketDocumentWriter.tail}). */
+  get tail(): Uint8Array {
+    return this.writer.tail;
+  }
+
+  /** Appends the ECS JSON document of `p` to `out`, without the capture's {@link tail}. */
   process(p: RawPacket, out: JsonBytes): void {
     if (!this.seenLinkTypes.has(p.linkType)) this.noteLinkType(p);
     const d = decodePacket(p.linkType, p.data, p.origLen);

@@ -28,15 +28,15 @@ export interface StoredDocument {
 export function* searchLocal(store: LocalStore, options: LocalSearchOptions = {}): Generator<StoredDocument> {
   const db = store.db;
   const captures = (options.file === undefined
-    ? db.prepare('SELECT id, capture_id FROM captures ORDER BY id').all()
-    : db.prepare('SELECT id, capture_id FROM captures WHERE path = ? OR name = ? OR capture_id = ? ORDER BY id').all(options.file, options.file, options.file)) as { id: number; capture_id: string }[];
+    ? db.prepare('SELECT id, capture_id, doc_tail FROM captures ORDER BY id').all()
+    : db.prepare('SELECT id, capture_id, doc_tail FROM captures WHERE path = ? OR name = ? OR capture_id = ? ORDER BY id').all(options.file, options.file, options.file)) as { id: number; capture_id: string; doc_tail: Buffer }[];
   let left = options.limit ?? Number.POSITIVE_INFINITY;
   if (left <= 0) return;
   const stmt = db.prepare('SELECT rowid AS r, doc FROM packets WHERE rowid >= ? AND rowid < ? ORDER BY rowid');
   for (const c of captures) {
     const base = c.id * FRAME_SPAN;
     for (const row of stmt.iterate(base, base + FRAME_SPAN) as IterableIterator<{ r: number; doc: Buffer }>) {
-      yield { id: c.capture_id + '-' + (row.r - base), doc: row.doc };
+      yield { id: c.capture_id + '-' + (row.r - base), doc: Buffer.concat([row.doc, c.doc_tail]) };
       if (--left <= 0) return;
     }
   }
