@@ -43,7 +43,7 @@ if (scenario === 'read') {
   }
 } else if (scenario === 'sqlite') {
   const dir = dataDirArg ?? mkdtempSync(join(tmpdir(), 'sluice-bench-'));
-  const summary = await ingestFiles({ dataDir: dir, cacheMb: Number(process.env.CACHE_MB ?? 16) }, [{ path: file, size }], { readChunkBytes: Number(process.env.CHUNK ?? 1048576) });
+  const summary = await ingestFiles({ dataDir: dir }, [{ path: file, size }], {});
   packets = summary.packets;
   cleanup = () => {
     if (!dataDirArg) rmSync(dir, { recursive: true, force: true });

@@ -9,7 +9,7 @@ import { basename } from 'node:path';
 import { openCapture } from '../sources/pcap/capture-reader.js';
 import type { CaptureProblem } from '../sources/pcap/types.js';
 import type { LocalStoreOptions } from '../sinks/local/local-store.js';
-import { PacketBatchBuilder } from '../sinks/local/packet-batch.js';
+import { PacketBatchBuilder } from './packet-batch.js';
 import { StoreWriter } from '../sinks/local/store-writer.js';
 import { captureFingerprint } from './capture-fingerprint.js';
 import type { CaptureFile } from './discover-captures.js';
@@ -112,11 +112,18 @@ export async function ingestFiles(store: LocalStoreOptions, files: readonly Capt
 }
 
 /** Ingests one capture file through an open store writer. */
-export async function ingestFile(writer: StoreWriter, file: CaptureFile, options: IngestOptions = {}, communityIds = new CommunityIdCache()): Promise<FileOutcome> {
+export async function ingestFile(
+  writer: StoreWriter,
+  file: CaptureFile,
+  options: IngestOptions = {},
+  communityIds = new CommunityIdCache(),
+): Promise<FileOutcome> {
   const started = performance.now();
   const captureId = await captureFingerprint(file.path);
   const name = basename(file.path);
-  const processor = new PacketProcessor({ captureId, path: file.path, name }, communityIds);
+  const capture = { captureId, path: file.path, name };
+  // The processor sees every packet in file order (link types, source date) and decodes the new ones.
+  const processor = new PacketProcessor(capture, communityIds);
   const state = await writer.register({ captureId, path: file.path, name, size: file.size, docTail: processor.tail });
   if (state.status === 'complete') {
     options.onProgress?.(file.size, 0);
@@ -145,12 +152,10 @@ export async function ingestFile(writer: StoreWriter, file: CaptureFile, options
     for (let i = 0; i < list.length; i++) {
       const p = list[i];
       lastFrame = p.frame;
-      if (p.frame <= committed) {
-        processor.skip(p);
-        continue;
-      }
+      processor.see(p);
+      if (p.frame <= committed) continue;
       processor.process(p, builder.docs);
-      builder.add(p.frame, p.tsSec, p.tsNsec, p.linkType, p.interfaceId, p.origLen, p.data);
+      builder.add(p);
       if (builder.full) await flush(batch.bytesRead);
     }
     packets += list.length;

@@ -132,10 +132,17 @@ export class PacketDocumentWriter {
    */
   readonly tail: Uint8Array;
   private sourceDate: Uint8Array | undefined;
+  private sourceDateText: string | undefined;
+  /** First frame that carries {@link sourceDate}; earlier frames (untimed SPBs) get the epoch's date. */
+  private sourceDateFrom = Number.POSITIVE_INFINITY;
   private scratch: JsonBytes | undefined;
   private readonly reserve: number;
 
-  constructor(readonly capture: CaptureContext) {
+  /**
+   * @param observeOwn Whether {@link write} looks for the source date itself (true when every
+   *   packet of the capture passes through this writer in file order; false in decode workers).
+   */
+  constructor(readonly capture: CaptureContext, private readonly observeOwn = true) {
     this.tail = Buffer.from(
       ',"file":' + JSON.stringify(capture.path) + ',"capture_id":' + JSON.stringify(capture.captureId) + '}' +
         ',"source_file":' + JSON.stringify(capture.name) +
@@ -153,7 +160,20 @@ export class PacketDocumentWriter {
    */
   observe(p: RawPacket): void {
     if (this.sourceDate !== undefined) return;
-    if (p.tsSec !== 0 || p.tsNsec !== 0) this.sourceDate = ascii(secondsPrefix(p.tsSec).slice(0, 10));
+    if (p.tsSec !== 0 || p.tsNsec !== 0) this.setSourceDate(secondsPrefix(p.tsSec).slice(0, 10), p.frame);
+  }
+
+  /** The source date and the frame it applies from (see {@link observe}), as last set. */
+  get sourceDateInfo(): { date: string; fromFrame: number } | undefined {
+    return this.sourceDateText === undefined ? undefined : { date: this.sourceDateText, fromFrame: this.sourceDateFrom };
+  }
+
+  /** Sets the source date when it was observed elsewhere (another thread read the packets in file order). */
+  setSourceDate(date: string, fromFrame: number): void {
+    if (this.sourceDateText === date && this.sourceDateFrom === fromFrame) return;
+    this.sourceDateText = date;
+    this.sourceDate = ascii(date);
+    this.sourceDateFrom = fromFrame;
   }
 
   /** The document as a string (convenience for tests and one-off use; the hot path uses {@link write}). */
@@ -171,7 +191,7 @@ export class PacketDocumentWriter {
    */
   write(out: JsonBytes, p: RawPacket, d: DecodedPacket, communityId: string | undefined): void {
     const prefix = this.ts.prefix(p.tsSec);
-    if (this.sourceDate === undefined) this.observe(p);
+    if (this.sourceDate === undefined && this.observeOwn) this.observe(p);
     const frac = p.tsDigits > 0 ? fraction(p.tsNsec, p.tsDigits) : '';
 
     // Room for every fixed-size part (about 1.2 KB at most, plus the capture path); the variable
@@ -363,7 +383,7 @@ export class PacketDocumentWriter {
     out.rawBytes(C.highest);
     out.rawPlain(d.highestProtocol);
     out.rawBytes(C.sourceDate);
-    out.rawBytes(this.sourceDate ?? EPOCH_DATE);
+    out.rawBytes(this.sourceDate !== undefined && p.frame >= this.sourceDateFrom ? this.sourceDate : EPOCH_DATE);
 
     // Where the packet is in its capture; the object is closed by the tail.
     out.rawBytes(C.pcapHead);

@@ -18,14 +18,32 @@ export class PacketProcessor {
   /** Packets whose decoding met a malformed layer (their documents carry `error.message`). */
   decodeErrors = 0;
 
-  constructor(readonly capture: CaptureContext, communityIds?: CommunityIdCache) {
-    this.writer = new PacketDocumentWriter(capture);
+  /**
+   * @param observeOwn true when every packet passes through {@link see} on this processor in file
+   *   order (the thread that reads); false in a decode worker, which is told the source date.
+   */
+  constructor(readonly capture: CaptureContext, communityIds?: CommunityIdCache, observeOwn = true) {
+    this.writer = new PacketDocumentWriter(capture, observeOwn);
     this.communityIds = communityIds ?? new CommunityIdCache();
   }
 
-  /** Notes a packet that is read but not decoded (already stored by an earlier, interrupted run). */
-  skip(p: RawPacket): void {
+  /**
+   * Notes a packet read from the capture, in file order, whether or not it is decoded here:
+   * unsupported link types (reported once) and the capture's source date.
+   */
+  see(p: RawPacket): void {
+    if (!this.seenLinkTypes.has(p.linkType)) this.noteLinkType(p);
     this.writer.observe(p);
+  }
+
+  /** The source date seen so far, to hand to decode workers. */
+  get sourceDate(): { date: string; fromFrame: number } | undefined {
+    return this.writer.sourceDateInfo;
+  }
+
+  /** Sets the source date observed by the reading thread. */
+  setSourceDate(info: { date: string; fromFrame: number } | undefined): void {
+    if (info !== undefined) this.writer.setSourceDate(info.date, info.fromFrame);
   }
 
   /** The constant end of every document of this capture (see {@link PacketDocumentWriter.tail}). */
@@ -35,7 +53,6 @@ export class PacketProcessor {
 
   /** Appends the ECS JSON document of `p` to `out`, without the capture's {@link tail}. */
   process(p: RawPacket, out: JsonBytes): void {
-    if (!this.seenLinkTypes.has(p.linkType)) this.noteLinkType(p);
     const d = decodePacket(p.linkType, p.data, p.origLen);
     if (d.errors !== undefined) this.decodeErrors++;
     const cid = d.addrLength !== 0 ? this.communityIds.get(d, p.data) : undefined;

@@ -11,7 +11,7 @@ import type Database from 'better-sqlite3';
 import { SluiceError } from '../../errors.js';
 import type { CaptureProblem } from '../../sources/pcap/types.js';
 import type { LocalStore } from './local-store.js';
-import type { PackedPacketBatch } from './packet-batch.js';
+import type { PackedPacketBatch } from '../../pipeline/packet-batch.js';
 import { FRAME_SPAN } from './schema.js';
 
 /** The identity of a capture being ingested. */

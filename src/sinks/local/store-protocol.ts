@@ -1,7 +1,7 @@
 /** Messages between the ingest (main thread) and the store worker. */
 import type { CaptureIdentity, CaptureOutcome, CaptureProgress, StoredCaptureState } from './capture-writer.js';
 import type { LocalStoreOptions } from './local-store.js';
-import type { PackedPacketBatch } from './packet-batch.js';
+import type { PackedPacketBatch } from '../../pipeline/packet-batch.js';
 
 export type StoreRequest =
   | { id: number; op: 'open'; options: LocalStoreOptions }

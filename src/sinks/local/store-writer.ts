@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { SluiceError, type ErrorCode, ERROR_CODES } from '../../errors.js';
 import type { CaptureIdentity, CaptureOutcome, CaptureProgress, StoredCaptureState } from './capture-writer.js';
 import type { LocalStoreOptions } from './local-store.js';
-import { transferList, type PackedPacketBatch } from './packet-batch.js';
+import { transferList, type PackedPacketBatch } from '../../pipeline/packet-batch.js';
 import type { StoreRequest, StoreResponse } from './store-protocol.js';
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };

@@ -1,17 +1,19 @@
-import { JsonBytes } from '../../pipeline/json-bytes.js';
-
 /**
- * A batch of packets for the store, packed into typed arrays and two flat buffers so that it
- * crosses to the store worker as a few transferred ArrayBuffers instead of thousands of small
- * objects and strings.
+ * A batch of packets packed into typed arrays and two flat byte buffers, so that it crosses to the
+ * store worker as a few transferred ArrayBuffers instead of thousands of
+ * small objects and strings.
  */
+import type { RawPacket } from '../sources/pcap/types.js';
+import { JsonBytes } from './json-bytes.js';
 
-/** The packed batch (what is posted to the worker). */
+/** The packed batch (what is posted to the workers). */
 export interface PackedPacketBatch {
   readonly count: number;
   readonly frames: Float64Array;
+  readonly offsets: Float64Array;
   readonly tsSec: Float64Array;
   readonly tsNsec: Uint32Array;
+  readonly tsDigits: Uint8Array;
   readonly linkTypes: Uint32Array;
   readonly ifaces: Uint32Array;
   readonly origLens: Uint32Array;
@@ -27,8 +29,10 @@ export interface PackedPacketBatch {
 export class PacketBatchBuilder {
   private n = 0;
   private frames: Float64Array;
+  private offsets: Float64Array;
   private tsSec: Float64Array;
   private tsNsec: Uint32Array;
+  private tsDigits: Uint8Array;
   private linkTypes: Uint32Array;
   private ifaces: Uint32Array;
   private origLens: Uint32Array;
@@ -36,13 +40,15 @@ export class PacketBatchBuilder {
   private docEnds: Uint32Array;
   private data: Buffer;
   private dataLen = 0;
-  /** Where the caller writes each packet's document before calling {@link add}. */
+  /** Where the caller writes each packet's document before {@link add}. */
   readonly docs = new JsonBytes(1 << 22);
 
   constructor(private readonly capacity: number) {
     this.frames = new Float64Array(capacity);
+    this.offsets = new Float64Array(capacity);
     this.tsSec = new Float64Array(capacity);
     this.tsNsec = new Uint32Array(capacity);
+    this.tsDigits = new Uint8Array(capacity);
     this.linkTypes = new Uint32Array(capacity);
     this.ifaces = new Uint32Array(capacity);
     this.origLens = new Uint32Array(capacity);
@@ -59,15 +65,18 @@ export class PacketBatchBuilder {
     return this.n >= this.capacity;
   }
 
-  /** Adds one packet (its bytes are copied); its document must already be written to {@link docs}. */
-  add(frame: number, tsSec: number, tsNsec: number, linkType: number, iface: number, origLen: number, bytes: Buffer): void {
+  /** Adds one packet (its bytes are copied); a document written to {@link docs} before the call is its document. */
+  add(p: RawPacket): void {
     const i = this.n++;
-    this.frames[i] = frame;
-    this.tsSec[i] = tsSec;
-    this.tsNsec[i] = tsNsec;
-    this.linkTypes[i] = linkType;
-    this.ifaces[i] = iface;
-    this.origLens[i] = origLen;
+    this.frames[i] = p.frame;
+    this.offsets[i] = p.offset;
+    this.tsSec[i] = p.tsSec;
+    this.tsNsec[i] = p.tsNsec;
+    this.tsDigits[i] = p.tsDigits;
+    this.linkTypes[i] = p.linkType;
+    this.ifaces[i] = p.interfaceId;
+    this.origLens[i] = p.origLen;
+    const bytes = p.data;
     if (this.dataLen + bytes.length > this.data.length) {
       const bigger = Buffer.allocUnsafeSlow(Math.max(this.data.length * 2, this.dataLen + bytes.length));
       this.data.copy(bigger, 0, 0, this.dataLen);
@@ -85,8 +94,10 @@ export class PacketBatchBuilder {
     const batch: PackedPacketBatch = {
       count: n,
       frames: this.frames.slice(0, n),
+      offsets: this.offsets.slice(0, n),
       tsSec: this.tsSec.slice(0, n),
       tsNsec: this.tsNsec.slice(0, n),
+      tsDigits: this.tsDigits.slice(0, n),
       linkTypes: this.linkTypes.slice(0, n),
       ifaces: this.ifaces.slice(0, n),
       origLens: this.origLens.slice(0, n),
@@ -107,5 +118,7 @@ export class PacketBatchBuilder {
 
 /** The ArrayBuffers of a packed batch that can be transferred rather than copied. */
 export function transferList(b: PackedPacketBatch): ArrayBuffer[] {
-  return [b.data.buffer, b.docs.buffer, b.frames.buffer, b.tsSec.buffer, b.tsNsec.buffer, b.linkTypes.buffer, b.ifaces.buffer, b.origLens.buffer, b.dataEnds.buffer, b.docEnds.buffer] as ArrayBuffer[];
+  const list = [b.data, b.docs, b.frames, b.offsets, b.tsSec, b.tsNsec, b.tsDigits, b.linkTypes, b.ifaces, b.origLens, b.dataEnds, b.docEnds].map((a) => a.buffer as ArrayBuffer);
+  // A buffer can appear only once in a transfer list (docs may share nothing, but be safe).
+  return [...new Set(list)];
 }
