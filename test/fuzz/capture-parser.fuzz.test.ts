@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { CaptureParser } from '../../src/sources/pcap/capture-parser.js';
 import type { RawPacket } from '../../src/sources/pcap/types.js';
+import { lengthFieldOffsets } from './fuzz-support.js';
 
 const CORPUS = '/work/shared/corpus/pcap';
 const SEED = 42;
@@ -29,41 +30,6 @@ const seeds: { name: string; buf: Buffer }[] = existsSync(CORPUS)
       .map((name) => ({ name, buf: readFileSync(join(CORPUS, name)) }))
       .filter((s) => s.buf.length <= 64 * 1024) // keep each run fast; big files add nothing new
   : [];
-
-/**
- * Offsets of the 32-bit length fields of the well-formed prefix of a capture: pcap record caplen
- * and origlen, pcapng block total length (both copies) and EPB captured length.
- */
-function lengthFieldOffsets(buf: Buffer): number[] {
-  const out: number[] = [];
-  if (buf.length < 24) return out;
-  const m = buf.readUInt32LE(0);
-  if (m === 0x0a0d0d0a) {
-    let pos = 0;
-    let le = true;
-    while (pos + 12 <= buf.length) {
-      const type = buf.readUInt32LE(pos);
-      if (type === 0x0a0d0d0a) le = buf.readUInt32LE(pos + 8) === 0x1a2b3c4d;
-      const len = le ? buf.readUInt32LE(pos + 4) : buf.readUInt32BE(pos + 4);
-      if (len < 12 || len % 4 !== 0 || pos + len > buf.length) break;
-      out.push(pos + 4, pos + len - 4);
-      const t = le ? type : buf.readUInt32BE(pos);
-      if (t === 6 || t === 2) out.push(pos + 20, pos + 24);
-      if (t === 3) out.push(pos + 8);
-      pos += len;
-    }
-  } else {
-    const le = m === 0xa1b2c3d4 || m === 0xa1b23c4d;
-    let pos = 24;
-    while (pos + 16 <= buf.length) {
-      out.push(pos + 8, pos + 12);
-      const caplen = le ? buf.readUInt32LE(pos + 8) : buf.readUInt32BE(pos + 8);
-      pos += 16 + caplen;
-    }
-    out.push(16, 20); // snaplen, link type
-  }
-  return out;
-}
 
 interface Outcome {
   packets: RawPacket[];

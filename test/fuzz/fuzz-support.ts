@@ -175,8 +175,7 @@ export function rawPacket(linkType: number, data: Buffer, frame = 1, template?: 
 
 /**
  * Offsets of the 32-bit length fields of the well-formed prefix of a capture: pcap record caplen
- * and origlen, pcapng block total length (both copies) and EPB/SPB captured length (same as in
- * capture-parser.fuzz.test.ts).
+ * and origlen, pcapng block total length (both copies) and EPB/SPB captured length.
  */
 export function lengthFieldOffsets(buf: Buffer): number[] {
   const out: number[] = [];
