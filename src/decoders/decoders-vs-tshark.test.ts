@@ -5,6 +5,7 @@ import { decodePacket, isSupportedLinkType } from './decode-packet.js';
 import type { DecodedPacket } from './decoded-packet.js';
 import { readClassicPcap } from './test-support/classic-pcap-records.js';
 import { corpusFiles, haveTshark, tsharkFields } from './test-support/tshark-fields.js';
+import { skipWithoutTshark } from '../../test/support/tshark.js';
 
 /**
  * Compares the decoders with tshark 4.x, frame by frame, on every classic pcap of the corpus.
@@ -20,8 +21,9 @@ import { corpusFiles, haveTshark, tsharkFields } from './test-support/tshark-fie
  * - Link types sluice does not decode (802.11 105, radiotap 127, D-Bus 231): tshark dissects the
  *   IP inside 802.11 data frames; sluice stores such packets raw by design, so for them only the
  *   absence of network fields is checked.
- * - pcapng captures are skipped: the throwaway record walker here reads classic pcap only (the
- *   pcapng reader lives in src/sources/pcap and is tested there).
+ * - Only classic pcap captures are read here (a small record walker); every capture, pcapng
+ *   included, is compared end to end through the real reader in
+ *   test/integration/tshark/ingest-vs-tshark.test.ts.
  * - Multiple occurrences (ICMP errors quote the offending IP/UDP header, DNS with several
  *   questions): the first occurrence, which is the outer layer / first question, is compared.
  */
@@ -67,16 +69,13 @@ function ours(d: DecodedPacket): Record<Exclude<Field, 'ieee8021ad.id' | 'vlan.i
   };
 }
 
-const tshark = haveTshark();
-const files = corpusFiles();
-if (!tshark) console.warn('\n*** SKIPPING decoders-vs-tshark: tshark not found on PATH ***\n');
-if (files.length === 0) console.warn('\n*** SKIPPING decoders-vs-tshark: no corpus captures found ***\n');
+const skip = skipWithoutTshark() || (corpusFiles().length === 0 ? 'corpus missing' : false);
+const files = skip || !haveTshark() ? [] : corpusFiles().filter((f) => readClassicPcap(f) !== undefined);
 
-describe('decoders agree with tshark on the corpus', { skip: !tshark || files.length === 0 ? 'tshark or corpus missing' : false }, () => {
+describe('decoders agree with tshark on the corpus', { skip }, () => {
   for (const file of files) {
-    const pcap = readClassicPcap(file);
-    it(basename(file), { skip: pcap === undefined ? 'not classic pcap' : false }, () => {
-      if (pcap === undefined) return;
+    const pcap = readClassicPcap(file)!;
+    it(basename(file), () => {
       const expected = tsharkFields(file, [...FIELDS]);
       assert.equal(expected.size, pcap.records.length, 'frame count');
       const problems: string[] = [];

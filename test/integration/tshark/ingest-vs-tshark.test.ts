@@ -23,12 +23,16 @@ const FIELDS = [
   'frame.number', 'frame.encap_type', 'frame.time_epoch', 'frame.protocols', 'ip.src', 'ip.dst', 'ipv6.src', 'ipv6.dst', 'ip.proto', 'ipv6.nxt',
   'tcp.srcport', 'tcp.dstport', 'udp.srcport', 'udp.dstport', 'vlan.id', 'ieee8021ad.id', 'dns.qry.name',
   'http.request.method', 'http.host', 'http.request.uri', 'http.response.code', 'tls.handshake.extensions_server_name',
-  'pkt_comment',
+  'communityid',
 ] as const;
 type Field = (typeof FIELDS)[number];
 
 /** Preferences that make tshark decode each packet on its own, as sluice does. */
-const TSHARK_PREFS = ['-o', 'ip.defragment:FALSE', '-o', 'ipv6.defragment:FALSE', '-o', 'tcp.desegment_tcp_streams:FALSE'];
+const TSHARK_PREFS = [
+  '-o', 'ip.defragment:FALSE', '-o', 'ipv6.defragment:FALSE', '-o', 'tcp.desegment_tcp_streams:FALSE',
+  // Wireshark 4.0's Community ID post-dissector is off by default.
+  '--enable-protocol', 'communityid',
+];
 
 /**
  * Documented, justified disagreements with Wireshark: `file:frame:field` (frame `*` = every frame).
@@ -118,6 +122,7 @@ describe('ingest vs tshark on the shared corpus', { skip }, () => {
           srcIp = first(t['ipv6.src']); dstIp = first(t['ipv6.dst']);
         }
         check('source.ip', srcIp, doc.source?.ip);
+        check('network.community_id', first(t['communityid']), doc.network?.community_id);
         check('destination.ip', dstIp, doc.destination?.ip);
         if (proto !== undefined) check('network.iana_number', proto, doc.network?.iana_number);
 
