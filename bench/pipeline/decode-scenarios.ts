@@ -34,7 +34,7 @@ if (scenario === 'read') {
     const list = batch.packets;
     for (let i = 0; i < list.length; i++) {
       processor.process(list[i], out);
-      out.bytes(processor.tail);
+      processor.completeLast(out);
       out.byte(10); // NDJSON
     }
     docBytes += out.pos;

@@ -101,3 +101,23 @@ test('Host headers split into domain and port', () => {
   assert.deepEqual(splitHost('2001:db8::1'), ['2001:db8::1', undefined]);
   assert.deepEqual(splitHost('example.com:notaport'), ['example.com:notaport', undefined]);
 });
+
+test('the stored form is a JSON object, and completing it gives the full document', async () => {
+  const { JsonBytes } = await import('./json-bytes.js');
+  const { completeDocument } = await import('./packet-document.js');
+  const w = new PacketDocumentWriter({ captureId: 'abc', path: '/x/y.pcap', name: 'y.pcap' });
+  const d = new DecodedPacket();
+  d.srcIp = '192.0.2.1';
+  d.dstIp = '192.0.2.2';
+  const out = new JsonBytes(64);
+  w.write(out, raw(), d, undefined);
+  const stored = Buffer.from(out.view());
+  const partial = JSON.parse(stored.toString('utf8'));
+  assert.equal(partial.source.ip, '192.0.2.1');
+  assert.equal(partial.pcap.frame, 7);
+  assert.equal(partial.pcap.file, undefined);
+  const full = JSON.parse(completeDocument(stored, w.tail).toString('utf8'));
+  assert.deepEqual(full, JSON.parse(w.toJson(raw(), d, undefined)));
+  assert.equal(full.pcap.file, '/x/y.pcap');
+  assert.equal(full.event.dataset, 'sluice.packet');
+});

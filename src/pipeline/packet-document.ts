@@ -26,6 +26,17 @@ export interface CaptureContext {
   readonly name: string;
 }
 
+/**
+ * A complete document from a stored one (see {@link PacketDocumentWriter.tail}): the stored JSON
+ * object without its last two bytes (`}}`, closing `pcap` and the document), then the tail.
+ */
+export function completeDocument(stored: Uint8Array, tail: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(stored.length - 2 + tail.length);
+  out.set(stored.subarray(0, stored.length - 2), 0);
+  out.set(tail, stored.length - 2);
+  return out;
+}
+
 /** Deterministic document id: the capture identity plus the 1-based frame number. */
 export function packetDocumentId(captureId: string, frame: number): string {
   return captureId + '-' + frame;
@@ -128,7 +139,8 @@ export class PacketDocumentWriter {
   /**
    * The end of every document of this capture: the parts that do not change from packet to packet
    * (capture file and identity, ECS event block). The store keeps it once per capture instead of in
-   * every row; {@link write} leaves it out and {@link writeTail} appends it.
+   * every row. {@link write} writes a complete JSON object without it (so the store can query it);
+   * {@link completeDocument} / {@link writeTail} reopen that object and append the tail.
    */
   readonly tail: Uint8Array;
   private sourceDate: Uint8Array | undefined;
@@ -385,7 +397,8 @@ export class PacketDocumentWriter {
     out.rawBytes(C.sourceDate);
     out.rawBytes(this.sourceDate !== undefined && p.frame >= this.sourceDateFrom ? this.sourceDate : EPOCH_DATE);
 
-    // Where the packet is in its capture; the object is closed by the tail.
+    // Where the packet is in its capture. The two closing braces are replaced by the tail when the
+    // document is completed (see writeTail).
     out.rawBytes(C.pcapHead);
     out.rawUint(p.frame);
     out.rawBytes(C.offset);
@@ -394,10 +407,13 @@ export class PacketDocumentWriter {
     out.rawUint(p.linkType);
     out.rawBytes(C.iface);
     out.rawUint(p.interfaceId);
+    out.rawByte(125);
+    out.rawByte(125);
   }
 
-  /** Appends {@link tail}, completing a document started by {@link write}. */
+  /** Completes the document that {@link write} just wrote to `out`: drops its closing `}}`, appends {@link tail}. */
   writeTail(out: JsonBytes): void {
+    out.pos -= 2;
     out.bytes(this.tail);
   }
 }

@@ -51,7 +51,12 @@ export class PacketProcessor {
     return this.writer.tail;
   }
 
-  /** Appends the ECS JSON document of `p` to `out`, without the capture's {@link tail}. */
+  /** Completes the document just written to `out` by {@link process} with the capture's {@link tail}. */
+  completeLast(out: JsonBytes): void {
+    this.writer.writeTail(out);
+  }
+
+  /** Appends the ECS JSON document of `p` to `out` as the store keeps it: without the capture's {@link tail}. */
   process(p: RawPacket, out: JsonBytes): void {
     const d = decodePacket(p.linkType, p.data, p.origLen);
     if (d.errors !== undefined) this.decodeErrors++;

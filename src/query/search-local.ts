@@ -6,6 +6,7 @@
  * memory.
  */
 import { FRAME_SPAN } from '../sinks/local/schema.js';
+import { completeDocument } from '../pipeline/packet-document.js';
 import type { LocalStore } from '../sinks/local/local-store.js';
 
 /** Options of {@link searchLocal}. */
@@ -36,7 +37,7 @@ export function* searchLocal(store: LocalStore, options: LocalSearchOptions = {}
   for (const c of captures) {
     const base = c.id * FRAME_SPAN;
     for (const row of stmt.iterate(base, base + FRAME_SPAN) as IterableIterator<{ r: number; doc: Buffer }>) {
-      yield { id: c.capture_id + '-' + (row.r - base), doc: Buffer.concat([row.doc, c.doc_tail]) };
+      yield { id: c.capture_id + '-' + (row.r - base), doc: completeDocument(row.doc, c.doc_tail) };
       if (--left <= 0) return;
     }
   }

@@ -157,9 +157,9 @@ export function registerCapture(store: LocalStore, identity: CaptureIdentity): S
   }
   const info = db
     .prepare(
-      "INSERT INTO captures (capture_id, path, name, size, doc_tail, status, started_at) VALUES (?, ?, ?, ?, ?, 'ingesting', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+      "INSERT INTO captures (capture_id, path, name, size, doc_file, doc_name, doc_tail, status, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'ingesting', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
     )
-    .run(identity.captureId, identity.path, identity.name, identity.size, Buffer.from(identity.docTail.buffer, identity.docTail.byteOffset, identity.docTail.byteLength));
+    .run(identity.captureId, identity.path, identity.name, identity.size, identity.path, identity.name, Buffer.from(identity.docTail.buffer, identity.docTail.byteOffset, identity.docTail.byteLength));
   const id = Number(info.lastInsertRowid);
   if ((id + 1) * FRAME_SPAN > Number.MAX_SAFE_INTEGER) {
     throw new SluiceError('SLUICE_STORE_WRITE', `the store holds too many captures (${id}); start a new data directory`);

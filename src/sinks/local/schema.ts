@@ -19,8 +19,10 @@ export const MIGRATIONS: readonly string[] = [
     min_ts_ns    INTEGER,                      -- earliest and latest packet time: time ranges skip whole
     max_ts_ns    INTEGER,                      -- captures with these (packets are not always in time order)
     problems     TEXT NOT NULL DEFAULT '[]',   -- JSON array of CaptureProblem
-    doc_tail     BLOB NOT NULL,                -- the end shared by every document of the capture:
-                                               -- a stored document is packets.doc || captures.doc_tail
+    doc_file     TEXT NOT NULL,                -- pcap.file of the capture's documents (path at first ingest)
+    doc_name     TEXT NOT NULL,                -- source_file of the capture's documents
+    doc_tail     BLOB NOT NULL,                -- the end shared by every document of the capture: a
+                                               -- document is packets.doc minus its last 2 bytes || doc_tail
     status       TEXT NOT NULL,                -- 'ingesting' | 'complete' | 'partial'
     started_at   TEXT NOT NULL,
     finished_at  TEXT
@@ -38,8 +40,8 @@ export const MIGRATIONS: readonly string[] = [
     interface    INTEGER NOT NULL,             -- global interface index within the capture
     orig_len     INTEGER NOT NULL,             -- length on the wire
     data         BLOB NOT NULL,                -- captured bytes, exactly as in the file
-    doc          BLOB NOT NULL                 -- the ECS document without its capture's doc_tail, UTF-8 JSON
-                                               -- bytes (BLOB: written and read without text conversion)
+    doc          BLOB NOT NULL                 -- the ECS document without the capture's constant fields:
+                                               -- a JSON object (UTF-8 bytes; CAST(doc AS TEXT) for json_*())
   );
   -- No index on ts_ns: it would halve the insert rate. Rows are in capture/frame order, which is
   -- time order within a capture, and captures carry first_ts_ns/last_ts_ns to prune time ranges.
