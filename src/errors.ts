@@ -25,6 +25,9 @@ export const ERROR_CODES = {
   SLUICE_CAPTURE_PROBLEM: { stage: 'receiving', description: 'A capture file is damaged or unsupported; packets before the fault were kept and the problem names file, byte offset and packet number.' },
   SLUICE_STORE_OPEN: { stage: 'storage', description: 'The embedded store under the data directory could not be opened or migrated. Check that the directory is writable and not used by an incompatible version.' },
   SLUICE_STORE_WRITE: { stage: 'storage', description: 'Writing to the embedded store failed (disk full, read-only file system). Nothing after the last committed batch was recorded as done; re-run the ingest after fixing the cause.' },
+  SLUICE_QUERY_SYNTAX: { stage: 'usage', description: 'The query is not valid KQL; the message names the 1-based column and what was expected there. See docs/reference/query-language.md.' },
+  SLUICE_QUERY_FIELD: { stage: 'usage', description: 'The query names a field that is not in the field catalog; the message suggests the closest known field names. See docs/reference/query-language.md.' },
+  SLUICE_QUERY_VALUE: { stage: 'usage', description: 'A value in the query does not fit the type of its field (a port that is not a number, an invalid IP address or CIDR block, a bad date); the message names the column.' },
 } as const satisfies Record<string, ErrorDefinition>;
 
 /** A stable sluice error code. */
