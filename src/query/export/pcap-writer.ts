@@ -368,6 +368,9 @@ export class CaptureFileWriter {
         this.out.on('error', onErr);
         this.out.on('close', onClose);
       });
+      // A caller that ignores the promise must not crash the process with an unhandled
+      // rejection: the failure is also remembered and thrown by the next write or close.
+      this.drainWait.catch((err: Error) => this.onError(err));
     }
   }
 
