@@ -460,3 +460,19 @@ test('a failing stream rejects write promises and close', async () => {
   assert.ok(rejected, 'the stream failure reached the caller');
   await assert.rejects(w.close());
 });
+
+test('a caller ignoring the returned promises still sees a stream failure, without an unhandled rejection', async () => {
+  const bad = new Writable({
+    highWaterMark: 1,
+    write(_chunk, _enc, cb) {
+      setImmediate(() => cb(new Error('disk full')));
+    },
+  });
+  const w = CaptureFileWriter.open(bad, { format: 'pcapng', nanosecond: false });
+  w.addInterface('x', { linkType: 1, snaplen: 0, nanosecond: false });
+  const data = Buffer.alloc(1000);
+  for (let i = 0; i < 1000; i++) w.write(0, i, 0, 1000, data); // promises deliberately ignored
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.throws(() => w.write(0, 0, 0, 1000, data), /disk full/);
+  await assert.rejects(w.close(), /disk full/);
+});
