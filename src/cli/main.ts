@@ -88,23 +88,56 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
 
   program
     .command('search')
-    .description('print stored documents in capture order (NDJSON when piped or with --output json)')
+    .description('print the documents matching a KQL query, in time order (NDJSON when piped or with --output json)')
+    .argument('[query...]', 'KQL, e.g. \'dns.question.name: *.example.com and not source.ip: 10.0.0.0/8\' (empty or * for all); or the positional form: IP [IP] [PORT [PORT]] [ipv4|ipv6|tcp|udp]')
     .addOption(new Option('-o, --output <format>', 'output format (default: table on a terminal, json otherwise)').choices(['table', 'json']))
+    .option('--from <time>', 'only packets at or after this time (ISO 8601, now, -24h, now-7d, epoch seconds)')
+    .option('--to <time>', 'only packets before this time (same forms as --from)')
     .option('--file <path>', 'only documents of this capture (path, file name or capture id)')
     .option('--limit <n>', 'stop after n documents (default: no limit)', parseInteger)
     .option('--count', 'print the number of matching documents only')
-    .action(async (opts: Record<string, unknown>, cmd: Command) => {
+    .action(async (args: string[], opts: Record<string, unknown>, cmd: Command) => {
       const global = cmd.optsWithGlobals();
       const config = await loadCliConfig(global, {});
+      const q = await queryOptions(args, opts);
       const { runSearch } = await import('./commands/search-command.js');
       setExit(
         await runSearch(
           {
             dataDir: config.data_dir,
+            ...q,
             output: (opts.output as 'table' | 'json' | undefined) ?? 'auto',
-            file: opts.file as string | undefined,
-            limit: opts.limit as number | undefined,
             count: opts.count === true,
+          },
+          io,
+        ),
+      );
+    });
+
+  program
+    .command('pcap')
+    .description('write the packets matching a KQL query to a pcap or pcapng file, in time order, with their original bytes and timestamps')
+    .argument('[query...]', 'KQL (empty or * for all packets), or the positional form: IP [IP] [PORT [PORT]] [ipv4|ipv6|tcp|udp]')
+    .requiredOption('-o, --output <file>', 'output file: *.pcapng for pcapng, anything else for pcap; - for stdout')
+    .addOption(new Option('--format <format>', 'container format (default: from the file name; pcap for stdout)').choices(['pcap', 'pcapng']))
+    .option('--from <time>', 'only packets at or after this time (ISO 8601, now, -24h, now-7d, epoch seconds)')
+    .option('--to <time>', 'only packets before this time (same forms as --from)')
+    .option('--file <path>', 'only packets of this capture (path, file name or capture id)')
+    .option('--limit <n>', 'stop after n packets (default: no limit)', parseInteger)
+    .addOption(new Option('--summary <format>', 'summary format (on stderr when writing to stdout)').choices(['table', 'json']).default('table'))
+    .action(async (args: string[], opts: Record<string, unknown>, cmd: Command) => {
+      const global = cmd.optsWithGlobals();
+      const config = await loadCliConfig(global, {});
+      const q = await queryOptions(args, opts);
+      const { runPcap } = await import('./commands/pcap-command.js');
+      setExit(
+        await runPcap(
+          {
+            dataDir: config.data_dir,
+            ...q,
+            output: opts.output as string,
+            format: opts.format as 'pcap' | 'pcapng' | undefined,
+            json: opts.summary === 'json',
           },
           io,
         ),
@@ -122,6 +155,24 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     });
 
   return program;
+}
+
+/** The query options shared by `search` and `pcap`: KQL from the arguments, time bounds, file, limit. */
+async function queryOptions(args: string[], opts: Record<string, unknown>) {
+  const { queryFromArgs } = await import('../query/positional-query.js');
+  const { parseTimeBound } = await import('../query/time-bound.js');
+  let kql = queryFromArgs(args);
+  if (typeof opts.file === 'string') {
+    const f = JSON.stringify(opts.file);
+    const byFile = `(pcap.file: ${f} or source_file: ${f} or pcap.capture_id: ${f})`;
+    kql = kql.trim() === '' || kql.trim() === '*' ? byFile : `(${kql}) and ${byFile}`;
+  }
+  return {
+    kql,
+    fromNs: typeof opts.from === 'string' ? parseTimeBound(opts.from, '--from') : undefined,
+    toNs: typeof opts.to === 'string' ? parseTimeBound(opts.to, '--to') : undefined,
+    limit: opts.limit as number | undefined,
+  };
 }
 
 /** How the CLI spells the flag of each config key it offers (so errors name what the user typed). */

@@ -60,3 +60,27 @@ export function corpusCaptures(): string[] {
     .sort()
     .map((f) => join(dir, f));
 }
+
+/** One frame as tshark reads it: epoch time (tshark's 9 digits), lengths and raw bytes (hex). */
+export interface TsharkFrame {
+  /** Undefined when the frame has no timestamp (pcapng Simple Packet Block). */
+  readonly epoch: string | undefined;
+  readonly len: number;
+  readonly capLen: number;
+  readonly raw: string;
+}
+
+/** Every frame of `file` as tshark reads it (`-T json -x`), in file order; pcapng custom blocks left out. */
+export function tsharkFrames(file: string): TsharkFrame[] {
+  const r = spawnSync('tshark', ['-r', file, '-T', 'json', '-x', '-j', 'frame'], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  if (r.error) throw r.error;
+  const docs = JSON.parse(r.stdout === '' ? '[]' : r.stdout) as { _source: { layers: { frame_raw?: [string]; frame: Record<string, string> } } }[];
+  return docs
+    .filter((d) => d._source.layers.frame['frame.encap_type'] !== undefined && d._source.layers.frame_raw !== undefined)
+    .map((d) => ({
+      epoch: d._source.layers.frame['frame.time_epoch'],
+      len: Number(d._source.layers.frame['frame.len']),
+      capLen: Number(d._source.layers.frame['frame.cap_len']),
+      raw: d._source.layers.frame_raw![0],
+    }));
+}

@@ -1,8 +1,10 @@
 /**
- * `sluice search`: documents from the embedded store. NDJSON when the output is not a terminal
- * or with `--output json`; a table on a terminal. No cap unless `--limit` is given.
+ * `sluice search [kql…]`: matching documents from the embedded store, in time order. NDJSON when
+ * the output is not a terminal or with `--output json`; a table on a terminal. No cap unless
+ * `--limit` is given; `--count` prints the number of matches only.
  */
-import { countLocal, searchLocal } from '../../query/search-local.js';
+import { completeDocument, packetDocumentId } from '../../pipeline/packet-document.js';
+import { countLocal, loadCaptures, queryLocal } from '../../query/query-local.js';
 import { openLocalStore } from '../../sinks/local/local-store.js';
 import { processIO, writeAsync, type CommandIO } from '../output.js';
 
@@ -11,8 +13,11 @@ const NEWLINE = Buffer.from('\n');
 /** Options of {@link runSearch}. */
 export interface SearchCommandOptions {
   readonly dataDir: string;
+  /** KQL (already joined from the arguments; the positional archiver form already translated). */
+  readonly kql: string;
   readonly output: 'table' | 'json' | 'auto';
-  readonly file?: string;
+  readonly fromNs?: bigint;
+  readonly toNs?: bigint;
   readonly limit?: number;
   readonly count?: boolean;
 }
@@ -21,19 +26,23 @@ export interface SearchCommandOptions {
 export async function runSearch(options: SearchCommandOptions, io: CommandIO = processIO): Promise<number> {
   const store = openLocalStore({ dataDir: options.dataDir, readonly: true });
   try {
+    const query = { kql: options.kql, fromNs: options.fromNs, toNs: options.toNs, limit: options.limit };
     if (options.count) {
-      io.stdout.write(`${countLocal(store, { file: options.file })}\n`);
+      io.stdout.write(`${countLocal(store, query)}\n`);
       return 0;
     }
+    const captures = loadCaptures(store);
     const json = options.output === 'json' || (options.output === 'auto' && io.stdout.isTTY !== true);
     if (!json) io.stdout.write(row(['@timestamp', 'source', 'destination', 'proto', 'info']) + '\n');
     let parts: Buffer[] = [];
     let size = 0;
-    for (const d of searchLocal(store, { file: options.file, limit: options.limit })) {
+    for (const r of queryLocal(store, query, 'doc')) {
+      const capture = captures.get(r.capture)!;
+      const doc = completeDocument(r.payload, capture.docTail);
       // Documents are stored as JSON bytes: splice the id in rather than parse and re-serialize.
       const line = json
-        ? Buffer.concat([Buffer.from('{"_id":"' + d.id + '",'), d.doc.subarray(1), NEWLINE])
-        : Buffer.from(tableLine(d.doc.toString('utf8')) + '\n');
+        ? Buffer.concat([Buffer.from('{"_id":"' + packetDocumentId(capture.captureId, r.frame) + '",'), doc.subarray(1), NEWLINE])
+        : Buffer.from(tableLine(doc.toString('utf8')) + '\n');
       parts.push(line);
       size += line.length;
       if (size > 65536) {
