@@ -66,3 +66,9 @@ test('resolveField: aliases, [] notation, unknown fields with suggestions', () =
   assert.deepEqual(suggestFields('Source.Port')[0], 'source.port');
   assert.deepEqual(suggestFields('completely-unrelated-name'), []);
 });
+
+test('docs/reference/query-language.md lists every field of the catalog', () => {
+  const text = readFileSync(new URL('../../../docs/reference/query-language.md', import.meta.url), 'utf8');
+  for (const f of FIELDS) assert.ok(text.includes(`| \`${f.name}\` | ${f.type}`), f.name);
+  for (const n of DEFAULT_TEXT_FIELDS) assert.ok(text.includes(`\`${n}\``), n);
+});

@@ -156,7 +156,6 @@ function rangeEnd(field: FieldSpec, op: KqlRangeOp, value: KqlValue): BoundTest 
     }
     case 'boolean':
       bad(value, field, 'ranges do not work on boolean fields');
-    // eslint-disable-next-line no-fallthrough
     case 'keyword': {
       if (field.numericString) {
         const n = parseInteger(value.text);

@@ -120,14 +120,13 @@ class Parser {
       return this.fieldValues(unescape(word), word.column);
     }
     if (next === '<' || next === '>') {
-      const opColumn = this.i + 1;
       this.i++;
       let op: KqlRangeOp = next === '<' ? 'lt' : 'gt';
       if (this.peek() === '=') {
         this.i++;
         op = op === 'lt' ? 'lte' : 'gte';
       }
-      return this.range(unescape(word), word.column, op, opColumn);
+      return this.range(unescape(word), word.column, op);
     }
     // Free text. The word was scanned as a field name; a value may continue with ':' '<' '>'
     // only when escaped, which scan() already kept.
@@ -199,7 +198,7 @@ class Parser {
     return { kind: 'match', field, value: toValue(raw), position };
   }
 
-  private range(field: string, position: number, op: KqlRangeOp, opColumn: number): KqlNode {
+  private range(field: string, position: number, op: KqlRangeOp): KqlNode {
     this.ws();
     const sym = { gt: '>', gte: '>=', lt: '<', lte: '<=' }[op];
     const expected = `a number or a date after "${field} ${sym}"`;
@@ -212,7 +211,6 @@ class Parser {
       value = toValue(raw);
       if (value.kind === 'wildcard') throw new KqlSyntaxError(raw.column, expected, `the wildcard value "${raw.raw}"`);
     }
-    void opColumn;
     return { kind: 'range', field, op, value, position };
   }
 
