@@ -11,7 +11,7 @@
 import { SluiceError } from '../errors.js';
 import type { LocalStore } from '../sinks/local/local-store.js';
 import { CaptureFileWriter, DEFAULT_EXPORT_SNAPLEN } from './export/pcap-writer.js';
-import { loadCaptures, queryLocal, type CaptureInfo, type LocalQuery } from './query-local.js';
+import { loadCaptures, matchingCaptures, queryLocal, type CaptureInfo, type LocalQuery } from './query-local.js';
 
 /** Options of {@link exportLocal}. */
 export interface ExportOptions {
@@ -34,17 +34,19 @@ export interface ExportSummary {
 /** Streams the matches of `query` into `out` as a capture file. */
 export async function exportLocal(store: LocalStore, query: LocalQuery, out: NodeJS.WritableStream, options: ExportOptions): Promise<ExportSummary> {
   const captures = loadCaptures(store);
-  const nanosecond = anyNanosecond(captures);
+  const nanosecond = needsNanoseconds(store, captures, query);
   let writer: CaptureFileWriter | undefined;
   const linkTypes = new Set<number>();
   const ifaceIds = new Map<string, number>();
   let packets = 0;
   let bytes = 0;
-  const open = (linkType: number) =>
-    CaptureFileWriter.open(out, { format: options.format, nanosecond, linkType, snaplen: DEFAULT_EXPORT_SNAPLEN, end: options.end });
+  // pcap: the header takes the link type and snapshot length of the first match's interface, so
+  // exporting a whole single-interface capture gives back the same file, byte for byte.
+  const open = (linkType: number, snaplen: number | undefined) =>
+    CaptureFileWriter.open(out, { format: options.format, nanosecond, linkType, snaplen: snaplen || DEFAULT_EXPORT_SNAPLEN, end: options.end });
 
   for (const r of queryLocal(store, query, 'data')) {
-    if (writer === undefined) writer = open(r.linkType);
+    if (writer === undefined) writer = open(r.linkType, captures.get(r.capture)?.interfaces.find((i) => i.id === r.iface)?.snaplen);
     if (options.format === 'pcap' && !linkTypes.has(r.linkType) && linkTypes.size > 0) {
       throw new SluiceError(
         'SLUICE_USAGE',
@@ -73,17 +75,22 @@ export async function exportLocal(store: LocalStore, query: LocalQuery, out: Nod
   if (writer === undefined) {
     // No match: still a valid (empty) capture file.
     const first = [...captures.values()][0]?.interfaces[0];
-    writer = open(first?.linkType ?? 1);
+    writer = open(first?.linkType ?? 1, first?.snaplen);
   }
   await writer.close();
   return { packets, bytes, format: options.format, nanosecond, interfaces: ifaceIds.size, linkTypes: [...linkTypes] };
 }
 
 /**
- * Whether any capture of the store has nanosecond (or finer) timestamps. Deciding from the matches
- * themselves would need a second pass over them; a nanosecond file holds microsecond times exactly.
+ * Whether the matches need nanosecond timestamps: when any capture they come from has nanosecond
+ * (or finer) timestamps. When the store's captures are all alike the answer needs no query; when
+ * they mix, one pass over the matching capture numbers decides.
  */
-function anyNanosecond(captures: Map<number, CaptureInfo>): boolean {
-  for (const c of captures.values()) if (c.interfaces.some((i) => i.nanosecond)) return true;
+function needsNanoseconds(store: LocalStore, captures: Map<number, CaptureInfo>, query: LocalQuery): boolean {
+  const nano = new Set<number>();
+  for (const c of captures.values()) if (c.interfaces.some((i) => i.nanosecond)) nano.add(c.id);
+  if (nano.size === 0) return false;
+  if (nano.size === captures.size) return true;
+  for (const id of matchingCaptures(store, query)) if (nano.has(id)) return true;
   return false;
 }

@@ -59,7 +59,7 @@ function ensureFunctions(db: Database.Database): void {
 }
 
 /** The SQL (with its parameters) selecting the matches of `q`, in time order. */
-export function compileLocalQuery(q: LocalQuery, payload: RowPayload | 'count'): { sql: string; params: unknown[] } {
+export function compileLocalQuery(q: LocalQuery, payload: RowPayload | 'count' | 'captures'): { sql: string; params: unknown[] } {
   const { where, params } = compileSql(parseKql(q.kql));
   const conds = [`(${where})`];
   const all: unknown[] = [...params];
@@ -74,6 +74,7 @@ export function compileLocalQuery(q: LocalQuery, payload: RowPayload | 'count'):
   }
   const from = 'FROM packets p JOIN captures c ON c.id = (p.rowid >> 32)';
   if (payload === 'count') return { sql: `SELECT count(*) AS n ${from} WHERE ${conds.join(' AND ')}`, params: all };
+  if (payload === 'captures') return { sql: `SELECT DISTINCT c.id AS id ${from} WHERE ${conds.join(' AND ')}`, params: all };
   let sql =
     `SELECT p.rowid AS rowid, p.ts_sec AS s, p.ts_nsec AS ns, p.link_type AS lt, p.interface AS i, p.orig_len AS len, p.${payload} AS payload ` +
     `${from} WHERE ${conds.join(' AND ')} ORDER BY p.ts_sec, p.ts_nsec, p.rowid`;
@@ -102,6 +103,13 @@ export function countLocal(store: LocalStore, q: LocalQuery): number {
   const { sql, params } = compileLocalQuery(q, 'count');
   const n = (store.db.prepare(sql).get(...params) as { n: number }).n;
   return q.limit === undefined ? n : Math.min(n, q.limit);
+}
+
+/** Numbers of the captures that hold at least one match of `q`. */
+export function matchingCaptures(store: LocalStore, q: LocalQuery): number[] {
+  ensureFunctions(store.db);
+  const { sql, params } = compileLocalQuery({ ...q, limit: undefined }, 'captures');
+  return (store.db.prepare(sql).all(...params) as { id: number }[]).map((r) => r.id);
 }
 
 /** Every capture of the store, by number. */

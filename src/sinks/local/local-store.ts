@@ -52,7 +52,9 @@ export function openLocalStore(options: LocalStoreOptions = {}): LocalStore {
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.synchronous ?? 'normal'}`);
     db.pragma(`cache_size = ${-1024 * (options.cacheMb ?? 16)}`);
-    db.pragma('temp_store = memory');
+    // Sorts (results in time order) spill to temporary files beyond the page cache, so a query
+    // over millions of packets runs in bounded memory.
+    db.pragma('temp_store = file');
     db.pragma('busy_timeout = 10000');
     // Checkpoint the WAL every ~80 MB rather than every 8 MB: each checkpoint syncs, and bulk
     // ingests write hundreds of MB.
