@@ -1,6 +1,7 @@
 /**
  * One benchmark scenario per process, so that each reports its own peak RSS.
- * Usage: node dist/bench/pipeline/decode-scenarios.js <json|sqlite|read> <capture> [dataDir]
+ * Usage: node dist/bench/pipeline/decode-scenarios.js <json|sqlite|read|export> <capture> [dataDir]
+ * (export: EXPORT_QUERY selects the packets; the store in dataDir must already hold the capture)
  * Prints one JSON line: { scenario, packets, bytes, seconds, docBytes, maxRssMb }.
  */
 import { rmSync, mkdtempSync, statSync } from 'node:fs';
@@ -11,6 +12,9 @@ import { PacketProcessor } from '../../src/pipeline/packet-processor.js';
 import { JsonBytes } from '../../src/pipeline/json-bytes.js';
 import { captureFingerprint } from '../../src/pipeline/capture-fingerprint.js';
 import { ingestFiles } from '../../src/pipeline/ingest.js';
+import { openLocalStore } from '../../src/sinks/local/local-store.js';
+import { exportLocal } from '../../src/query/export-local.js';
+import { createWriteStream } from 'node:fs';
 
 const [scenario, file, dataDirArg] = process.argv.slice(2);
 if (!scenario || !file) {
@@ -48,6 +52,16 @@ if (scenario === 'read') {
   cleanup = () => {
     if (!dataDirArg) rmSync(dir, { recursive: true, force: true });
   };
+} else if (scenario === 'export') {
+  // Export of the packets matching EXPORT_QUERY from a store already holding the file (dataDir).
+  if (!dataDirArg) throw new Error('the export scenario needs the data dir of a store that holds the capture');
+  const store = openLocalStore({ dataDir: dataDirArg, readonly: true });
+  const out = createWriteStream(join(dataDirArg, 'export.pcap'));
+  const summary = await exportLocal(store, { kql: process.env.EXPORT_QUERY ?? '*' }, out, { format: 'pcap' });
+  await new Promise<void>((resolve) => (out.closed ? resolve() : out.once('close', () => resolve())));
+  store.close();
+  packets = summary.packets;
+  docBytes = summary.bytes;
 } else {
   console.error(`unknown scenario ${scenario}`);
   process.exit(2);
