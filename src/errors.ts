@@ -28,6 +28,12 @@ export const ERROR_CODES = {
   SLUICE_QUERY_SYNTAX: { stage: 'usage', description: 'The query is not valid KQL; the message names the 1-based column and what was expected there. See docs/reference/query-language.md.' },
   SLUICE_QUERY_FIELD: { stage: 'usage', description: 'The query names a field that is not in the field catalog; the message suggests the closest known field names. See docs/reference/query-language.md.' },
   SLUICE_QUERY_VALUE: { stage: 'usage', description: 'A value in the query does not fit the type of its field (a port that is not a number, an invalid IP address or CIDR block, a bad date); the message names the column.' },
+  SLUICE_ENGINE_OPTIONS: { stage: 'config', description: 'The Elasticsearch/OpenSearch connection options are unusable: a URL is not http(s), credentials are given twice, or a TLS file (elasticsearch.tls.ca_file, client certificate or key) cannot be read. The message names the option.' },
+  SLUICE_ENGINE_UNREACHABLE: { stage: 'sending', description: 'No Elasticsearch/OpenSearch node could be reached (connection refused or reset, unknown host, or every node answered 502-504). The message lists each node and its failure; check elasticsearch.urls, the network and that the cluster is running.' },
+  SLUICE_ENGINE_TIMEOUT: { stage: 'sending', description: 'Every Elasticsearch/OpenSearch node tried took longer than the request timeout. Check the health and load of the cluster, or raise the timeout.' },
+  SLUICE_ENGINE_TLS: { stage: 'sending', description: 'The TLS connection to Elasticsearch/OpenSearch failed (unknown or self-signed certificate authority, host name mismatch, expired certificate, client certificate refused). Pass the CA with elasticsearch.tls.ca_file (--es-ca-file), fix the certificate, or for testing only use --insecure.' },
+  SLUICE_ENGINE_AUTH: { stage: 'sending', description: 'Elasticsearch/OpenSearch refused the request: 401 means the credentials are wrong or missing (check elasticsearch.username/password or elasticsearch.api_key), 403 means the user lacks a privilege the message names.' },
+  SLUICE_ENGINE_UNSUPPORTED: { stage: 'sending', description: 'The server at elasticsearch.urls is not a supported Elasticsearch (7.x-9.x) or OpenSearch (1.x-3.x): GET / did not return the expected JSON (for example an HTML page from a proxy or Kibana). Point elasticsearch.urls at the HTTP port of the cluster.' },
 } as const satisfies Record<string, ErrorDefinition>;
 
 /** A stable sluice error code. */
