@@ -121,3 +121,11 @@ test('the stored form is a JSON object, and completing it gives the full documen
   assert.equal(full.pcap.file, '/x/y.pcap');
   assert.equal(full.event.dataset, 'sluice.packet');
 });
+
+test('with raw: true the captured bytes are in packet.raw as base64', () => {
+  const w = new PacketDocumentWriter({ captureId: 'c', path: 'p', name: 'p' }, true, { raw: true });
+  const data = Buffer.from([0, 1, 2, 250, 251, 252, 253]);
+  const doc = JSON.parse(w.toJson(raw({ data }), new DecodedPacket(), undefined));
+  assert.equal(doc.packet.raw, data.toString('base64'));
+  assert.ok(Buffer.from(doc.packet.raw, 'base64').equals(data));
+});

@@ -37,6 +37,12 @@ export function completeDocument(stored: Uint8Array, tail: Uint8Array): Buffer {
   return out;
 }
 
+/** Options of {@link PacketDocumentWriter}. */
+export interface PacketDocumentOptions {
+  /** Include the captured bytes as base64 in `packet.raw` (for search-engine sinks). Default false. */
+  readonly raw?: boolean;
+}
+
 /** Deterministic document id: the capture identity plus the 1-based frame number. */
 export function packetDocumentId(captureId: string, frame: number): string {
   return captureId + '-' + frame;
@@ -85,6 +91,7 @@ const C = {
   error: ascii(',"error":{"message":'),
   packet: ascii(',"packet":{"length":'),
   caplen: ascii(',"caplen":'),
+  raw: ascii(',"raw":"'),
   vlanIds: ascii(',"vlan_ids":['),
   ipTtl: ascii(',"ip":{"ttl":'),
   ipId: ascii(',"id":'),
@@ -154,7 +161,11 @@ export class PacketDocumentWriter {
    * @param observeOwn Whether {@link write} looks for the source date itself (true when every
    *   packet of the capture passes through this writer in file order; false in decode workers).
    */
-  constructor(readonly capture: CaptureContext, private readonly observeOwn = true) {
+  constructor(
+    readonly capture: CaptureContext,
+    private readonly observeOwn = true,
+    private readonly options: PacketDocumentOptions = {},
+  ) {
     this.tail = Buffer.from(
       ',"file":' + JSON.stringify(capture.path) + ',"capture_id":' + JSON.stringify(capture.captureId) + '}' +
         ',"source_file":' + JSON.stringify(capture.name) +
@@ -324,6 +335,14 @@ export class PacketDocumentWriter {
     out.rawUint(p.origLen);
     out.rawBytes(C.caplen);
     out.rawUint(p.data.length);
+    if (this.options.raw) {
+      // The captured bytes, base64, for engines that must give packets back (sluice pcap against
+      // Elasticsearch/OpenSearch): mapped as a stored-only binary field, never indexed.
+      out.rawBytes(C.raw);
+      out.ensure(((p.data.length + 2) / 3) * 4 + out.slack);
+      out.pos += out.buf.write(p.data.toString('base64'), out.pos, 'latin1');
+      out.rawByte(34);
+    }
     if (vlans !== undefined && vlans.length > 0) {
       out.rawBytes(C.vlanIds);
       out.ensure(vlans.length * 8);

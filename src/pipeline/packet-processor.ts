@@ -6,7 +6,7 @@ import { decodePacket, isSupportedLinkType, linkTypeName } from '../decoders/dec
 import { CommunityIdCache } from '../enrichers/community-id/community-id.js';
 import type { CaptureProblem, RawPacket } from '../sources/pcap/types.js';
 import type { JsonBytes } from './json-bytes.js';
-import { PacketDocumentWriter, type CaptureContext } from './packet-document.js';
+import { PacketDocumentWriter, type CaptureContext, type PacketDocumentOptions } from './packet-document.js';
 
 /** Turns raw packets of one capture into ECS JSON documents. */
 export class PacketProcessor {
@@ -22,8 +22,8 @@ export class PacketProcessor {
    * @param observeOwn true when every packet passes through {@link see} on this processor in file
    *   order (the thread that reads); false in a decode worker, which is told the source date.
    */
-  constructor(readonly capture: CaptureContext, communityIds?: CommunityIdCache, observeOwn = true) {
-    this.writer = new PacketDocumentWriter(capture, observeOwn);
+  constructor(readonly capture: CaptureContext, communityIds?: CommunityIdCache, observeOwn = true, options: PacketDocumentOptions = {}) {
+    this.writer = new PacketDocumentWriter(capture, observeOwn, options);
     this.communityIds = communityIds ?? new CommunityIdCache();
   }
 
