@@ -76,6 +76,7 @@ export class EngineClient {
   readonly #gzip: boolean;
   readonly #gzipMinBytes: number;
   readonly #userAgent: string;
+  readonly #clientCert: boolean;
   #cursor = 0;
   #closed = false;
 
@@ -94,6 +95,7 @@ export class EngineClient {
     this.#gzip = options.gzip ?? true;
     this.#gzipMinBytes = nonNegative(options.gzipMinBytes, 1024, 'gzipMinBytes');
     this.#userAgent = options.userAgent ?? 'sluice';
+    this.#clientCert = options.tls?.certFile !== undefined;
     const connections = positive(options.connections, 16, 'connections');
 
     const tls = loadTls(options.tls, parsed.some((p) => p.tls));
@@ -155,7 +157,7 @@ export class EngineClient {
         if (req.signal?.aborted) throw req.signal.reason;
         if (err instanceof SluiceError) throw err;
         const timedOut = err instanceof AttemptTimeout;
-        const failure = classifyTransportFailure(timedOut ? undefined : err, timedOut, this.#timeoutMs, node.https);
+        const failure = classifyTransportFailure(timedOut ? undefined : err, timedOut, this.#timeoutMs, { https: node.https, clientCert: this.#clientCert });
         failures.push({ node, failure });
         node.downUntil = Date.now() + this.#cooldownMs;
         if (req.idempotent === false && !failure.notSent) break;

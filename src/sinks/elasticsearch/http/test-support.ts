@@ -95,6 +95,9 @@ export interface TestPki {
   readonly serverKey: string;
   readonly clientCertFile: string;
   readonly clientKeyFile: string;
+  /** A server certificate and key signed by the CA for `example.invalid` only (host name mismatch). */
+  readonly wrongHostCert: string;
+  readonly wrongHostKey: string;
   /** A second CA that signed nothing we use. */
   readonly otherCaFile: string;
 }
@@ -106,12 +109,15 @@ export function makePki(): TestPki | undefined {
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   const run = (...args: string[]): boolean => spawnSync('openssl', args, { cwd: dir, stdio: 'ignore' }).status === 0;
   writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n');
+  writeFileSync(join(dir, 'wrong.ext'), 'subjectAltName=DNS:example.invalid\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n');
   writeFileSync(join(dir, 'client.ext'), 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=clientAuth\n');
   const ok =
     run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=sluice test CA') &&
     run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'other-ca.key', '-out', 'other-ca.pem', '-days', '2', '-subj', '/CN=other CA') &&
     run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1') &&
     run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'server.ext') &&
+    run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'wrong.key', '-out', 'wrong.csr', '-subj', '/CN=example.invalid') &&
+    run('x509', '-req', '-in', 'wrong.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'wrong.pem', '-days', '2', '-extfile', 'wrong.ext') &&
     run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'client.key', '-out', 'client.csr', '-subj', '/CN=sluice-client') &&
     run('x509', '-req', '-in', 'client.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'client.pem', '-days', '2', '-extfile', 'client.ext');
   if (!ok) return undefined;
@@ -122,6 +128,8 @@ export function makePki(): TestPki | undefined {
     ca: read('ca.pem'),
     serverCert: read('server.pem'),
     serverKey: read('server.key'),
+    wrongHostCert: read('wrong.pem'),
+    wrongHostKey: read('wrong.key'),
     clientCertFile: join(dir, 'client.pem'),
     clientKeyFile: join(dir, 'client.key'),
     otherCaFile: join(dir, 'other-ca.pem'),

@@ -40,12 +40,16 @@ const CERT_CODES = new Set([
   'INVALID_CA',
 ]);
 
+/** Other OpenSSL verification failures (X509_V_ERR_* without the prefix). */
+const OTHER_CERT_CODES = new Set(['INVALID_PURPOSE', 'CERT_REVOKED', 'CERT_REJECTED', 'PATH_LENGTH_EXCEEDED', 'UNABLE_TO_DECRYPT_CERT_SIGNATURE', 'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY', 'ERROR_IN_CERT_NOT_BEFORE_FIELD', 'ERROR_IN_CERT_NOT_AFTER_FIELD', 'HOSTNAME_MISMATCH']);
+
 /** The hint shared by every "cannot verify the server certificate" failure. */
 export const CA_HINT =
   'pass the CA with elasticsearch.tls.ca_file (--elasticsearch-tls-ca-file) or, for testing only, elasticsearch.tls.insecure (--elasticsearch-tls-insecure)';
 
 /** Classify `err`, thrown by undici for one attempt that ran at most `timeoutMs`. */
-export function classifyTransportFailure(err: unknown, timedOut: boolean, timeoutMs: number, https: boolean): TransportFailure {
+export function classifyTransportFailure(err: unknown, timedOut: boolean, timeoutMs: number, node: { https: boolean; clientCert: boolean }): TransportFailure {
+  const https = node.https;
   const links = chain(err);
   const codes = links.map((l) => l.code).filter((c): c is string => c !== undefined);
   const has = (pred: (c: string) => boolean): string | undefined => codes.find(pred);
@@ -66,6 +70,8 @@ export function classifyTransportFailure(err: unknown, timedOut: boolean, timeou
     const c = has((x) => x === 'CERT_HAS_EXPIRED' || x === 'CERT_NOT_YET_VALID')!;
     return { kind: 'tls', notSent: true, detail: messageOf(c), hint: 'renew the cluster certificate (or check this machine\'s clock)' };
   }
+  const purpose = has((c) => OTHER_CERT_CODES.has(c));
+  if (purpose) return { kind: 'tls', notSent: true, detail: messageOf(purpose), hint: 'the cluster certificate cannot be used for a TLS server: re-issue it (serverAuth, not revoked)' };
   const altname = has((c) => c === 'ERR_TLS_CERT_ALTNAME_INVALID');
   if (altname) {
     return { kind: 'tls', notSent: true, detail: messageOf(altname), hint: 'connect with a host name the certificate lists, or re-issue the certificate with this name' };
@@ -100,7 +106,12 @@ export function classifyTransportFailure(err: unknown, timedOut: boolean, timeou
       notSent: false,
       detail: 'the connection was closed before a complete answer arrived',
       // Elasticsearch 8+ enables TLS by default and silently drops plain-HTTP connections.
-      hint: https ? 'the node may be restarting or overloaded' : 'if the cluster uses TLS (the default since Elasticsearch 8) use https://',
+      hint: !https
+        ? 'if the cluster uses TLS (the default since Elasticsearch 8) use https://'
+        : node.clientCert
+          ? 'the node may be restarting or overloaded, or it did not accept the client certificate'
+          : // With TLS 1.3 a server that demands a client certificate may just close the connection.
+            'the node may be restarting or overloaded, or it requires a client certificate (mutual TLS): configure the client certificate and key',
     };
   }
   const first = links[0];
