@@ -56,8 +56,10 @@ export function resolveAuth(auth: EngineAuth | undefined, fromUrls: readonly { u
     // The `encoded` form is base64 and never contains ':'; `id:api_key` is what the API returns
     // as separate `id` and `api_key` fields (the Elastic clients accept both the same way).
     const encoded = raw.includes(':') ? Buffer.from(raw, 'utf8').toString('base64') : raw;
-    const parts = raw.includes(':') ? raw.split(':').slice(1) : [];
-    return { kind: 'api-key', header: `ApiKey ${encoded}`, secrets: [raw, encoded, ...parts].filter((s) => s.length >= 4) };
+    // Scrub both forms and the key half (the id alone is not secret, but harmless to hide).
+    const plain = raw.includes(':') ? raw : Buffer.from(raw, 'base64').toString('utf8');
+    const keyPart = plain.includes(':') ? plain.slice(plain.indexOf(':') + 1) : '';
+    return { kind: 'api-key', header: `ApiKey ${encoded}`, secrets: [raw, encoded, plain, keyPart].filter((s) => s.length >= 4) };
   }
   const token = nonEmpty(effective.bearer.reveal().trim(), 'bearer token');
   return { kind: 'bearer', header: `Bearer ${token}`, secrets: [token] };
