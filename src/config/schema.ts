@@ -82,6 +82,10 @@ export const configSchema = z
           .boolean()
           .default(false)
           .describe('Follow symbolic links while walking directory inputs.'),
+        to: z
+          .enum(['local', 'elasticsearch'])
+          .default('local')
+          .describe('Where `sluice ingest` delivers documents: the embedded store (`local`) or Elasticsearch/OpenSearch (`elasticsearch`, see `elasticsearch.*`).'),
       })
       .strict()
       .default({})
@@ -131,6 +135,28 @@ export const configSchema = z
         username: z.string().min(1).optional().describe('User name for HTTP basic authentication.'),
         password: secret('Password for HTTP basic authentication (requires `elasticsearch.username`).').optional(),
         api_key: secret('Base64 API key (the `encoded` value); alternative to username and password.').optional(),
+        index_pattern: z
+          .string()
+          .min(1)
+          .regex(/^(?:[a-z0-9._+-]|%[Ymd])+$/, 'use lower-case letters, digits, . _ - + and the date tokens %Y %m %d only')
+          .default('sluice-packets-%Y.%m.%d')
+          .describe('Daily index of packet documents; %Y %m %d are the UTC date of the packet (e.g. the original `packets-%Y-%m-%d`).'),
+        flush_bytes: z
+          .number()
+          .int()
+          .min(64 * KiB)
+          .max(256 * MiB)
+          .default(5 * MiB)
+          .describe('Send a bulk request once it holds this many bytes.'),
+        flush_interval_ms: z
+          .number()
+          .int()
+          .min(10)
+          .max(600_000)
+          .default(1000)
+          .describe('Send a partly filled bulk request after this long.'),
+        concurrency_count: z.number().int().min(1).max(64).default(2).describe('Bulk requests in flight at once.'),
+        timeout_secs: z.number().int().min(1).max(3600).default(60).describe('Timeout of one request to one node.'),
         tls: z
           .object({
             ca_file: z
@@ -149,7 +175,7 @@ export const configSchema = z
       })
       .strict()
       .default({})
-      .describe('Elasticsearch sink (placeholder; used by a later release).'),
+      .describe('Elasticsearch / OpenSearch sink and connection.'),
   })
   .strict();
 

@@ -46,6 +46,19 @@ export const MIGRATIONS: readonly string[] = [
   -- No index on ts_ns: it would halve the insert rate. Rows are in capture/frame order, which is
   -- time order within a capture, and captures carry first_ts_ns/last_ts_ns to prune time ranges.
   `,
+  `
+  -- Progress of deliveries to other sinks (Elasticsearch…): frames 1..frames_done of a capture are
+  -- final there (created, already there, or dead-lettered). Moves only after the sink acknowledged.
+  CREATE TABLE sink_progress (
+    sink         TEXT NOT NULL,
+    capture_id   TEXT NOT NULL,
+    path         TEXT NOT NULL,
+    frames_done  INTEGER NOT NULL DEFAULT 0,
+    status       TEXT NOT NULL,               -- 'delivering' | 'complete' | 'partial'
+    updated_at   TEXT NOT NULL,
+    PRIMARY KEY (sink, capture_id)
+  );
+  `,
 ];
 
 /** Number of bits of the frame number inside packets.rowid. */

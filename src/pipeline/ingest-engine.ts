@@ -1,0 +1,210 @@
+/**
+ * `sluice ingest --to elasticsearch`: capture files → complete ECS documents (with the raw bytes)
+ * → the shared sink driver → `_bulk` on Elasticsearch / OpenSearch, exactly once.
+ *
+ * Exactly once = deterministic ids (`<capture id>-<frame>`) + `create` (a replay answers 409, which
+ * counts as delivered) + a checkpoint (`sink_progress` in the embedded store) that moves only over
+ * the prefix of frames the engine acknowledged. A crash or Ctrl-C resumes after the checkpoint; the
+ * frames in flight at that moment are sent again and come back as 409s.
+ */
+import { basename } from 'node:path';
+import type Database from 'better-sqlite3';
+import { CommunityIdCache } from '../enrichers/community-id/community-id.js';
+import { ElasticsearchSink } from '../sinks/elasticsearch/elasticsearch-sink.js';
+import { dailyIndex } from '../sinks/elasticsearch/bulk-encoder.js';
+import type { EngineClient } from '../sinks/elasticsearch/http/engine-client.js';
+import { openLocalStore } from '../sinks/local/local-store.js';
+import { AckTracker } from '../sinks/util/ack-tracker.js';
+import { BatchDriver } from '../sinks/util/batch-driver.js';
+import { DeadLetterQueue } from '../sinks/util/dead-letter-queue.js';
+import type { SinkItem } from '../sinks/util/sink-item.js';
+import { openCapture } from '../sources/pcap/capture-reader.js';
+import { captureFingerprint } from './capture-fingerprint.js';
+import type { CaptureFile } from './discover-captures.js';
+import type { FileOutcome, IngestOptions, IngestSummary } from './ingest.js';
+import { JsonBytes } from './json-bytes.js';
+import { PacketProcessor } from './packet-processor.js';
+
+/** Where a document came from: echoed in acknowledgements and dead letters. */
+interface Position {
+  readonly file: string;
+  readonly frame: number;
+  readonly seq: number;
+}
+
+/** Options of {@link ingestFilesToEngine}. */
+export interface EngineIngestOptions extends IngestOptions {
+  /** Data directory: checkpoints and dead letters live there. */
+  readonly dataDir: string;
+  readonly client: EngineClient;
+  /** Daily index pattern (`sluice-packets-%Y.%m.%d`). */
+  readonly indexPattern: string;
+  readonly flushBytes?: number;
+  readonly flushIntervalMs?: number;
+  readonly concurrency?: number;
+  /** Name of the sink in checkpoints and dead-letter files. Default `elasticsearch`. */
+  readonly sinkName?: string;
+}
+
+/** Delivery counts of an engine ingest. */
+export interface EngineDelivery {
+  created: number;
+  exists: number;
+  dead: number;
+  retried: number;
+  requests: number;
+  deadLetterFile: string;
+}
+
+/** Ingests the files into the engine. Bad capture content never throws: see the outcomes. */
+export async function ingestFilesToEngine(files: readonly CaptureFile[], options: EngineIngestOptions): Promise<IngestSummary & { delivery: EngineDelivery }> {
+  const started = performance.now();
+  const sinkName = options.sinkName ?? 'elasticsearch';
+  const store = openLocalStore({ dataDir: options.dataDir });
+  const deadLetters = new DeadLetterQueue(options.dataDir, sinkName);
+  const trackers = new Map<string, { tracker: AckTracker; onMove: (watermark: number) => void }>();
+  const driver = new BatchDriver<SinkItem<Position>>({
+    sender: new ElasticsearchSink(options.client),
+    flushBytes: options.flushBytes,
+    flushIntervalMs: options.flushIntervalMs,
+    concurrency: options.concurrency,
+    deadLetters,
+    onAck: (items) => {
+      for (const it of items) {
+        const t = trackers.get(it.position.file);
+        if (t !== undefined && t.tracker.ack(it.position.seq)) t.onMove(t.tracker.watermark);
+      }
+    },
+  });
+  const communityIds = new CommunityIdCache();
+  const outcomes: FileOutcome[] = [];
+  let interrupted = false;
+  try {
+    for (const file of files) {
+      if (options.shouldStop?.()) {
+        interrupted = true;
+        break;
+      }
+      options.onFile?.(file);
+      const outcome = await ingestOne(file, store.db, driver, trackers, communityIds, sinkName, options);
+      outcomes.push(outcome);
+      if (outcome.status === 'partial' && options.shouldStop?.()) interrupted = true;
+    }
+    await driver.close();
+  } finally {
+    driver.stop();
+    store.close();
+  }
+  const durationMs = performance.now() - started;
+  let packets = 0, stored = 0, bytes = 0, problems = 0, withProblems = 0;
+  for (const o of outcomes) {
+    packets += o.packets;
+    stored += o.stored;
+    bytes += o.bytes;
+    problems += o.problems.length;
+    if (o.problems.length > 0) withProblems++;
+  }
+  const secs = durationMs / 1000;
+  const s = driver.stats;
+  return {
+    files: outcomes,
+    totalFiles: files.length,
+    filesWithProblems: withProblems,
+    packets,
+    stored: s.created,
+    bytes,
+    problems,
+    durationMs: Math.round(durationMs),
+    packetsPerSecond: secs > 0 ? Math.round(packets / secs) : 0,
+    megabytesPerSecond: secs > 0 ? Math.round((bytes / 1e6 / secs) * 10) / 10 : 0,
+    interrupted,
+    delivery: { created: s.created, exists: s.exists, dead: s.dead, retried: s.retried, requests: s.requests, deadLetterFile: deadLetters.path },
+  };
+}
+
+async function ingestOne(
+  file: CaptureFile,
+  db: Database.Database,
+  driver: BatchDriver<SinkItem<Position>>,
+  trackers: Map<string, { tracker: AckTracker; onMove: (watermark: number) => void }>,
+  communityIds: CommunityIdCache,
+  sinkName: string,
+  options: EngineIngestOptions,
+): Promise<FileOutcome> {
+  const started = performance.now();
+  const captureId = await captureFingerprint(file.path);
+  const prev = db.prepare('SELECT frames_done AS done, status FROM sink_progress WHERE sink = ? AND capture_id = ?').get(sinkName, captureId) as
+    | { done: number; status: string }
+    | undefined;
+  const createdBefore = driver.stats.created;
+  if (prev?.status === 'complete') {
+    options.onProgress?.(file.size, 0);
+    return { path: file.path, captureId, format: undefined, status: 'already-ingested', bytes: file.size, packets: 0, stored: 0, decodeErrors: 0, problems: [], durationMs: 0 };
+  }
+  const committed = prev?.done ?? 0;
+  const save = db.prepare(
+    `INSERT INTO sink_progress (sink, capture_id, path, frames_done, status, updated_at) VALUES (?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+     ON CONFLICT (sink, capture_id) DO UPDATE SET path = excluded.path, frames_done = max(frames_done, excluded.frames_done), status = excluded.status, updated_at = excluded.updated_at`,
+  );
+  save.run(sinkName, captureId, file.path, committed, 'delivering');
+  // Frames are pushed in order from committed + 1, so the acknowledged prefix of sequence numbers
+  // is the acknowledged prefix of frames.
+  const tracker = new AckTracker();
+  let lastSaved = Date.now();
+  trackers.set(file.path, {
+    tracker,
+    onMove: (watermark) => {
+      const now = Date.now();
+      if (now - lastSaved < 500) return; // at most two checkpoint writes a second; the final one always
+      lastSaved = now;
+      save.run(sinkName, captureId, file.path, committed + watermark, 'delivering');
+    },
+  });
+
+  const processor = new PacketProcessor({ captureId, path: file.path, name: basename(file.path) }, communityIds, true, { raw: true });
+  const reader = openCapture(file.path, { chunkBytes: options.readChunkBytes, batchPackets: options.batchPackets });
+  const out = new JsonBytes(1 << 16);
+  let packets = 0;
+  let lastBytes = 0;
+  let stopped = false;
+  for await (const batch of reader) {
+    for (const p of batch.packets) {
+      processor.see(p);
+      if (p.frame <= committed) continue;
+      out.reset();
+      processor.process(p, out);
+      processor.completeLast(out);
+      await driver.push({
+        id: captureId + '-' + p.frame,
+        target: dailyIndex(options.indexPattern, p.tsSec),
+        body: Buffer.from(out.view()),
+        position: { file: file.path, frame: p.frame, seq: tracker.issue() },
+      });
+    }
+    packets += batch.packets.length;
+    options.onProgress?.(batch.bytesRead - lastBytes, batch.packets.length);
+    lastBytes = batch.bytesRead;
+    if (options.shouldStop?.()) {
+      stopped = true;
+      break;
+    }
+  }
+  await driver.drain();
+  trackers.delete(file.path);
+  const problems = [...reader.problems, ...processor.problems];
+  const damaged = reader.problems.length > 0;
+  save.run(sinkName, captureId, file.path, committed + tracker.watermark, stopped || damaged ? 'partial' : 'complete');
+  if (!stopped && lastBytes < file.size) options.onProgress?.(file.size - lastBytes, 0);
+  return {
+    path: file.path,
+    captureId,
+    format: reader.format,
+    status: stopped || damaged ? 'partial' : 'ingested',
+    bytes: stopped ? lastBytes : file.size,
+    packets,
+    stored: driver.stats.created - createdBefore,
+    decodeErrors: processor.decodeErrors,
+    problems,
+    durationMs: Math.round(performance.now() - started),
+  };
+}

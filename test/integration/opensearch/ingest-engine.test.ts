@@ -1,0 +1,103 @@
+/**
+ * `sluice ingest --to elasticsearch` against real OpenSearch nodes (2.x and, when a JDK 21+ is
+ * there, 3.x): every packet becomes one document; a replay adds nothing (409s count as delivered);
+ * documents an index refuses go to the dead-letter file with the reason, and the others are stored.
+ */
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { EngineClient } from '../../../src/sinks/elasticsearch/http/engine-client.js';
+import { installPacketTemplate } from '../../../src/sinks/elasticsearch/install-template.js';
+import { ingestFilesToEngine } from '../../../src/pipeline/ingest-engine.js';
+import { DeadLetterQueue } from '../../../src/sinks/util/dead-letter-queue.js';
+import { openSearchUrl, skipWithoutOpenSearch, type OpenSearchMajor } from '../../support/opensearch.js';
+import { SHARED_BENCH_DIR } from '../../support/tshark.js';
+import { tempDir } from '../../support/temp.js';
+
+const ROOT = new URL('../../../../', import.meta.url).pathname;
+const SAMPLE = join(ROOT, 'examples/sample.pcap');
+const MIXED = join(SHARED_BENCH_DIR, 'mixed-20k.pcap');
+const files = [SAMPLE, MIXED].map((path) => ({ path, size: statSync(path).size }));
+
+async function count(client: EngineClient, index: string): Promise<number> {
+  await client.request({ method: 'POST', path: `/${index}/_refresh` });
+  const r = await client.request({ method: 'GET', path: `/${index}/_count` });
+  return (r.json() as { count: number }).count;
+}
+
+for (const major of [2, 3] as OpenSearchMajor[]) {
+  const skip = skipWithoutOpenSearch(major);
+  describe(`ingest into OpenSearch ${major}.x`, { skip }, () => {
+    const { dir, cleanup } = tempDir('sluice-os-');
+    const client = skip ? (undefined as unknown as EngineClient) : new EngineClient({ urls: [openSearchUrl(major)!] });
+    const prefix = `sluice-test-${major}-${process.pid}`;
+    after(async () => {
+      if (!skip) {
+        await client.request({ method: 'DELETE', path: `/${prefix}-*` });
+        await client.request({ method: 'DELETE', path: `/_index_template/${prefix}` });
+        await client.request({ method: 'DELETE', path: `/_index_template/${prefix}-bad` });
+        await client.close();
+      }
+      cleanup();
+    });
+
+    test('every packet once; a replay adds nothing', async () => {
+      const indexPattern = `${prefix}-%Y.%m.%d`;
+      await installPacketTemplate(client, { indexPattern, refreshIntervalSecs: 1 });
+      const dataDir = join(dir, 'a');
+      const first = await ingestFilesToEngine(files, { dataDir, client, indexPattern, flushBytes: 1 << 20 });
+      assert.equal(first.packets, 16 + 20001);
+      assert.equal(first.delivery.created, 16 + 20001);
+      assert.equal(first.delivery.dead, 0);
+      assert.equal(await count(client, `${prefix}-*`), 16 + 20001);
+
+      // Running it again: the checkpoint says complete, nothing is read.
+      const again = await ingestFilesToEngine(files, { dataDir, client, indexPattern });
+      assert.equal(again.delivery.created + again.delivery.exists, 0);
+
+      // A replay that lost its checkpoint (a crash before the first save): every create answers 409.
+      const db = new Database(join(dataDir, 'sluice.db'));
+      db.prepare('DELETE FROM sink_progress').run();
+      db.close();
+      const replay = await ingestFilesToEngine(files, { dataDir, client, indexPattern });
+      assert.equal(replay.delivery.created, 0);
+      assert.equal(replay.delivery.exists, 16 + 20001);
+      assert.equal(await count(client, `${prefix}-*`), 16 + 20001);
+
+      // The documents carry their ECS fields, typed by the template (CIDR on an ip field, date_nanos).
+      const r = await client.request({
+        method: 'POST',
+        path: `/${prefix}-*/_search`,
+        body: { size: 1, query: { bool: { filter: [{ term: { 'source.ip': '192.0.2.0/24' } }, { term: { 'dns.question.name': 'www.example.com' } }] } }, sort: [{ '@timestamp': 'asc' }] },
+      });
+      const hit = (r.json() as any).hits.hits[0];
+      assert.equal(hit._source['@timestamp'], '2023-11-14T22:13:20.001500Z');
+      assert.match(hit._id, /^[0-9a-f]{20}-1$/);
+      assert.ok(Buffer.from(hit._source.packet.raw, 'base64').length === hit._source.packet.caplen);
+    });
+
+    test('documents the index refuses are dead-lettered with the reason; the rest are stored', async () => {
+      const indexPattern = `${prefix}-bad-%Y.%m.%d`;
+      // A template that maps dns.question.name as a number: every DNS document is refused (400).
+      await client.request({
+        method: 'PUT',
+        path: `/_index_template/${prefix}-bad`,
+        body: { index_patterns: [`${prefix}-bad-*`], priority: 500, template: { settings: { 'index.number_of_replicas': 0 }, mappings: { properties: { dns: { properties: { question: { properties: { name: { type: 'long' } } } } } } } } },
+      });
+      const dataDir = join(dir, 'b');
+      const s = await ingestFilesToEngine([files[0]], { dataDir, client, indexPattern });
+      const dns = 5; // the sample capture has 5 DNS packets: a query and its answer over IPv4 and over IPv6, and a query on VLAN 42
+      assert.equal(s.delivery.dead, dns);
+      assert.equal(s.delivery.created, 16 - dns);
+      const letters = await new DeadLetterQueue(dataDir, 'elasticsearch').list();
+      assert.equal(letters.length, dns);
+      assert.equal(letters[0].status, 400);
+      assert.match(letters[0].type, /mapper_parsing_exception|document_parsing_exception/);
+      assert.equal((letters[0].document as any).dns.question.name, 'www.example.com');
+      assert.equal(typeof (letters[0].position as any).frame, 'number');
+      assert.equal(await count(client, `${prefix}-bad-*`), 16 - dns);
+    });
+  });
+}
