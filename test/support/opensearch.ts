@@ -13,12 +13,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** Major version of an engine the tests know how to start. */
 export type OpenSearchMajor = 2 | 3;
 
 /** The repository root (this file runs from dist/test/support/). */
-const ROOT = new URL('../../../', import.meta.url).pathname;
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 const ENV: Record<OpenSearchMajor, string> = { 2: 'SLUICE_TEST_OPENSEARCH_URL', 3: 'SLUICE_TEST_OPENSEARCH3_URL' };
 
