@@ -54,11 +54,15 @@ export function openSearchState(version: OpenSearchMajor = 2): OpenSearchState |
   return state;
 }
 
-/** Base URL (no trailing slash) of the OpenSearch `version`.x test server, or undefined. */
+/**
+ * Base URL (no trailing slash) of the OpenSearch `version`.x test server, or undefined.
+ * An environment value that is not an http(s) URL (e.g. `unavailable: no JDK 21`) means "none",
+ * and is then the reason given by {@link skipWithoutOpenSearch}.
+ */
 export function openSearchUrl(version: OpenSearchMajor = 2): string | undefined {
   const fromEnv = process.env[ENV[version]]?.trim();
-  const url = fromEnv ? fromEnv : openSearchState(version)?.url;
-  return url?.replace(/\/+$/, '');
+  if (fromEnv) return /^https?:\/\//i.test(fromEnv) ? fromEnv.replace(/\/+$/, '') : undefined;
+  return openSearchState(version)?.url.replace(/\/+$/, '');
 }
 
 /**
@@ -68,9 +72,11 @@ export function openSearchUrl(version: OpenSearchMajor = 2): string | undefined 
  */
 export function skipWithoutOpenSearch(version: OpenSearchMajor = 2): false | string {
   if (openSearchUrl(version) !== undefined) return false;
+  const why = process.env[ENV[version]]?.trim()
+    ? `${ENV[version]}=${process.env[ENV[version]]?.trim()}`
+    : `${ENV[version]} is unset and no node from scripts/stack/opensearch.mjs is running`;
   const msg =
-    `no OpenSearch ${version}.x test server (${ENV[version]} is unset and no node from ` +
-    `scripts/stack/opensearch.mjs is running): SKIPPING its tests (start one with ` +
+    `no OpenSearch ${version}.x test server (${why}): SKIPPING its tests (start one with ` +
     `\`node scripts/stack/opensearch.mjs start --version ${version}\`)`;
   if (process.env.CI === 'true') throw new Error(`${msg}; under CI=true a skipped suite is a failure`);
   console.error(`\n*** ${msg} ***\n`);
