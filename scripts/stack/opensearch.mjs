@@ -409,6 +409,7 @@ async function startLocked(engine, { port, timeoutSec }) {
     await failStart(`${url} answers as ${JSON.stringify(root.body?.cluster_name)} ${root.body?.version?.number}, not the node just started`);
   }
   state.readyAfterMs = Date.now() - t0;
+  writeFileSync(pidFile(engine.major), `${pid}\n`);
   writeFileSync(stateFile(engine.major), `${JSON.stringify(state, null, 2)}\n`);
   info(`OpenSearch ${version} ready at ${url} after ${(state.readyAfterMs / 1000).toFixed(1)} s`);
   return { ...state, started: true };
