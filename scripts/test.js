@@ -33,5 +33,52 @@ if (spawnSync('tshark', ['--version'], { stdio: 'ignore' }).status !== 0) {
   spawnSync('bash', [join(root, 'scripts/stack/ensure-tshark.sh')], { stdio: 'inherit' });
 }
 
-const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], { stdio: 'inherit', cwd: root });
-process.exit(r.status ?? 1);
+// OpenSearch nodes for the engine suites: started here once for all test files, stopped after.
+const env = { ...process.env };
+const startedEngines = [];
+if (files.some((f) => f.includes('/integration/opensearch/'))) {
+  for (const version of ['2', '3']) {
+    if (version === '3' && !hasJdk(21)) {
+      console.error('*** no JDK 21 or newer under /usr/lib/jvm: OpenSearch 3.x needs one; its tests are skipped ***');
+      env.SLUICE_TEST_OPENSEARCH3_URL = 'unavailable: no JDK 21 or newer on this machine';
+      continue;
+    }
+    const r = spawnSync(process.execPath, [join(root, 'scripts/stack/opensearch.mjs'), 'start', '--version', version], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith(`OPENSEARCH${version}_URL=`));
+    if (r.status !== 0 || line === undefined) {
+      console.error(`*** COULD NOT START OpenSearch ${version}.x (exit ${r.status}); its suites will skip, or fail under CI=true ***`);
+      continue;
+    }
+    const url = line.split(/\s+/)[0].slice(`OPENSEARCH${version}_URL=`.length);
+    env[version === '2' ? 'SLUICE_TEST_OPENSEARCH_URL' : 'SLUICE_TEST_OPENSEARCH3_URL'] = url;
+    if (line.includes('started=true')) startedEngines.push(version);
+    console.error(`OpenSearch ${version}.x for the tests: ${url}`);
+  }
+}
+
+let status = 1;
+try {
+  const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], { stdio: 'inherit', cwd: root, env });
+  status = r.status ?? 1;
+} finally {
+  for (const version of startedEngines) {
+    spawnSync(process.execPath, [join(root, 'scripts/stack/opensearch.mjs'), 'stop', '--version', version], { cwd: root, stdio: 'inherit' });
+  }
+}
+process.exit(status);
+
+/** True when a JDK of at least `major` is installed under /usr/lib/jvm. */
+function hasJdk(major) {
+  try {
+    return readdirSync('/usr/lib/jvm').some((d) => {
+      const m = /(?:^|[^0-9])(\d{2})(?:[^0-9]|$)/.exec(d);
+      return m !== null && Number(m[1]) >= major;
+    });
+  } catch {
+    return false;
+  }
+}

@@ -44,13 +44,24 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .option('--no-progress', 'never show a progress bar')
     .option('--batch-packets <n>', 'packets per store transaction', parseInteger)
     .option('--no-recursive', 'do not descend into subdirectories')
+    .addOption(new Option('--to <sink>', 'where documents go (default: the embedded store)').choices(['local', 'elasticsearch']))
+    .option('--es-url <url>', 'Elasticsearch/OpenSearch node URL (repeat for several nodes; implies --to elasticsearch)', collect)
+    .option('--es-index <pattern>', 'daily index pattern, %Y %m %d = UTC date of the packet (default sluice-packets-%Y.%m.%d)')
+    .option('--elasticsearch-tls-ca-file <file>', 'CA certificate (PEM) that signed the cluster certificate')
+    .option('--elasticsearch-tls-insecure', 'do not verify the cluster certificate (test clusters only; prints a warning)')
     .action(async (paths: string[], opts: Record<string, unknown>, cmd: Command) => {
       const global = cmd.optsWithGlobals();
+      const urls = opts.esUrl as string[] | undefined;
       const config = await loadCliConfig(global, {
         output: opts.output,
         progress: opts.progress === false ? 'never' : opts.progress,
         'ingest.batch_packets': opts.batchPackets,
         'ingest.recursive': opts.recursive === false ? false : undefined,
+        'ingest.to': opts.to ?? (urls !== undefined ? 'elasticsearch' : undefined),
+        'elasticsearch.urls': urls,
+        'elasticsearch.index_pattern': opts.esIndex,
+        'elasticsearch.tls.ca_file': opts.elasticsearchTlsCaFile,
+        'elasticsearch.tls.insecure': opts.elasticsearchTlsInsecure === true ? true : undefined,
       });
       const { runIngest } = await import('./commands/ingest-command.js');
       const stopSignal = { stopped: false };
@@ -75,6 +86,8 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
               followSymlinks: config.ingest.follow_symlinks,
               synchronous: config.store.local.synchronous,
               cacheMb: config.store.local.cache_mb,
+              to: config.ingest.to,
+              elasticsearch: config.elasticsearch,
               stopSignal,
             },
             io,
@@ -144,6 +157,34 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
       );
     });
 
+  const dlq = program.command('dlq').description('documents a sink refused for good (dead letters)');
+  dlq
+    .command('list')
+    .description('show the dead letters, with why each was refused')
+    .addOption(new Option('--sink <sink>', 'which sink').choices(['elasticsearch']).default('elasticsearch'))
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action(async (opts: Record<string, unknown>, cmd: Command) => {
+      const config = await loadCliConfig(cmd.optsWithGlobals(), {});
+      const { runDlqList } = await import('./commands/dlq-command.js');
+      setExit(await runDlqList({ dataDir: config.data_dir, sink: opts.sink as string, output: opts.output as 'table' | 'json' }, io));
+    });
+  dlq
+    .command('replay')
+    .description('send the dead letters again (after fixing the cause); those refused again stay')
+    .addOption(new Option('--sink <sink>', 'which sink').choices(['elasticsearch']).default('elasticsearch'))
+    .option('--es-url <url>', 'Elasticsearch/OpenSearch node URL (repeat for several nodes)', collect)
+    .option('--elasticsearch-tls-ca-file <file>', 'CA certificate (PEM) that signed the cluster certificate')
+    .option('--elasticsearch-tls-insecure', 'do not verify the cluster certificate (test clusters only)')
+    .action(async (opts: Record<string, unknown>, cmd: Command) => {
+      const config = await loadCliConfig(cmd.optsWithGlobals(), {
+        'elasticsearch.urls': opts.esUrl,
+        'elasticsearch.tls.ca_file': opts.elasticsearchTlsCaFile,
+        'elasticsearch.tls.insecure': opts.elasticsearchTlsInsecure === true ? true : undefined,
+      });
+      const { runDlqReplay } = await import('./commands/dlq-command.js');
+      setExit(await runDlqReplay({ dataDir: config.data_dir, sink: opts.sink as string, output: 'table', elasticsearch: config.elasticsearch }, io));
+    });
+
   const configCmd = program.command('config').description('inspect the configuration');
   configCmd
     .command('show')
@@ -182,6 +223,9 @@ const FLAG_LABELS: Readonly<Record<string, string>> = {
   progress: '--progress',
   'ingest.batch_packets': '--batch-packets',
   'ingest.recursive': '--no-recursive',
+  'ingest.to': '--to',
+  'elasticsearch.urls': '--es-url',
+  'elasticsearch.index_pattern': '--es-index',
 };
 
 /** Merges the global flags and a command's flags (dotted config paths) into the loaded config. */
@@ -191,6 +235,10 @@ async function loadCliConfig(global: Record<string, unknown>, commandFlags: Reco
   for (const [k, v] of Object.entries(commandFlags)) flags[k] = v;
   for (const k of Object.keys(flags)) if (flags[k] === undefined) delete flags[k];
   return loadConfig({ flags, flagLabels: FLAG_LABELS, configFile: global.config as string | undefined });
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 function parseInteger(value: string): number {

@@ -5,7 +5,11 @@
  */
 import cliProgress from 'cli-progress';
 import { discoverCaptures } from '../../pipeline/discover-captures.js';
-import { ingestFiles, type IngestSummary } from '../../pipeline/ingest.js';
+import { ingestFiles, type IngestOptions, type IngestSummary } from '../../pipeline/ingest.js';
+import type { EngineDelivery } from '../../pipeline/ingest-engine.js';
+import type { SluiceConfig } from '../../config/index.js';
+import type { CaptureFile } from '../../pipeline/discover-captures.js';
+import { SluiceError } from '../../errors.js';
 import { formatBytes, formatCount, formatDuration, processIO, type CommandIO } from '../output.js';
 
 /** Options of {@link runIngest} (already merged from flags, environment, file and defaults). */
@@ -20,6 +24,10 @@ export interface IngestCommandOptions {
   readonly followSymlinks: boolean;
   readonly synchronous: 'off' | 'normal' | 'full';
   readonly cacheMb: number;
+  /** Where documents go. Default 'local'. */
+  readonly to?: 'local' | 'elasticsearch';
+  /** The `elasticsearch` section of the configuration (for `to: 'elasticsearch'`). */
+  readonly elasticsearch?: SluiceConfig['elasticsearch'];
   /** Set to true (e.g. by a signal handler) to stop after the current batch. */
   readonly stopSignal?: { stopped: boolean };
 }
@@ -37,6 +45,7 @@ export async function runIngest(options: IngestCommandOptions, io: CommandIO = p
   let packets = 0;
   const started = performance.now();
   let summary: IngestSummary;
+  let delivery: EngineDelivery | undefined;
   try {
     if (showBar) {
       bar = new cliProgress.SingleBar(
@@ -52,7 +61,7 @@ export async function runIngest(options: IngestCommandOptions, io: CommandIO = p
       bar.start(totalBytes, 0, { done: formatBytes(0), size: formatBytes(totalBytes), packets: '0', rate: '0', file: '' });
     }
     let done = 0;
-    summary = await ingestFiles(store, files, {
+    const ingestOptions: IngestOptions = {
       batchPackets: options.batchPackets,
       readChunkBytes: options.readChunkBytes,
       shouldStop: () => options.stopSignal?.stopped === true,
@@ -63,16 +72,30 @@ export async function runIngest(options: IngestCommandOptions, io: CommandIO = p
         const secs = (performance.now() - started) / 1000;
         bar?.update(done, { done: formatBytes(done), packets: formatCount(packets), rate: formatCount(secs > 0 ? packets / secs : 0) });
       },
-    });
+    };
+    if (options.to === 'elasticsearch') {
+      const engine = await ingestToEngine(files, options, ingestOptions, io);
+      summary = engine.summary;
+      delivery = engine.delivery;
+    } else {
+      summary = await ingestFiles(store, files, ingestOptions);
+    }
   } finally {
     bar?.stop();
   }
 
   if (options.output === 'json') {
-    io.stdout.write(JSON.stringify(summary) + '\n');
+    io.stdout.write(JSON.stringify(delivery ? { ...summary, delivery } : summary) + '\n');
   } else {
     io.stdout.write(renderSummary(summary, options.dataDir));
+    if (delivery) {
+      io.stdout.write(
+        `Delivered to ${options.elasticsearch?.urls.join(', ')}: ${formatCount(delivery.created)} created, ${formatCount(delivery.exists)} already there` +
+          `${delivery.dead > 0 ? `, ${formatCount(delivery.dead)} refused (dead letters in ${delivery.deadLetterFile})` : ''} in ${formatCount(delivery.requests)} bulk requests.\n`,
+      );
+    }
   }
+  if (delivery && delivery.dead > 0) return INGEST_EXIT.problems;
   if (summary.interrupted) return INGEST_EXIT.interrupted;
   return summary.filesWithProblems > 0 ? INGEST_EXIT.problems : INGEST_EXIT.ok;
 }
@@ -101,4 +124,44 @@ export function renderSummary(s: IngestSummary, dataDir: string): string {
 
 function shorten(path: string): string {
   return path.length > 40 ? '…' + path.slice(-39) : path;
+}
+
+/** The engine path of `sluice ingest --to elasticsearch`: connect, detect, install the template, deliver. */
+async function ingestToEngine(files: CaptureFile[], options: IngestCommandOptions, ingestOptions: IngestOptions, io: CommandIO) {
+  const es = options.elasticsearch;
+  if (es === undefined || es.urls.length === 0) {
+    throw new SluiceError('SLUICE_USAGE', 'ingest --to elasticsearch needs at least one node URL: --es-url https://host:9200 (or elasticsearch.urls / SLUICE_ELASTICSEARCH__URLS)');
+  }
+  const { EngineClient, detectEngine } = await import('../../sinks/elasticsearch/http/index.js');
+  const { installPacketTemplate } = await import('../../sinks/elasticsearch/install-template.js');
+  const { ingestFilesToEngine } = await import('../../pipeline/ingest-engine.js');
+  const auth = es.api_key !== undefined
+    ? { apiKey: es.api_key }
+    : es.username !== undefined && es.password !== undefined
+      ? { username: es.username, password: es.password }
+      : undefined;
+  const client = new EngineClient({
+    urls: es.urls,
+    timeoutMs: es.timeout_secs * 1000,
+    auth,
+    tls: { caFile: es.tls.ca_file, insecure: es.tls.insecure },
+  });
+  try {
+    for (const w of client.warnings) io.stderr.write(`sluice: warning: ${w}\n`);
+    const info = await detectEngine(client);
+    io.stderr.write(`Connected to ${info.distribution} ${info.version.text} at ${client.nodes.join(', ')}.\n`);
+    await installPacketTemplate(client, { indexPattern: es.index_pattern });
+    const result = await ingestFilesToEngine(files, {
+      ...ingestOptions,
+      dataDir: options.dataDir,
+      client,
+      indexPattern: es.index_pattern,
+      flushBytes: es.flush_bytes,
+      flushIntervalMs: es.flush_interval_ms,
+      concurrency: es.concurrency_count,
+    });
+    return { summary: result, delivery: result.delivery };
+  } finally {
+    await client.close();
+  }
 }

@@ -13,8 +13,12 @@
  */
 import { fullJitterDelay, sleep, type BackoffOptions } from './backoff.js';
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.js';
-import type { DeadLetterQueue } from './dead-letter-queue.js';
 import { RequestFailure, type BatchSender, type FinalOutcome, type SinkItem } from './sink-item.js';
+
+/** Where the driver puts permanently refused items (a DeadLetterQueue, or anything that records them). */
+export interface DeadLetterSink<I extends SinkItem> {
+  add(items: readonly { item: I; status: number; type: string; reason: string }[]): Promise<void>;
+}
 
 /** Driver settings (units in the names). */
 export interface BatchDriverOptions<I extends SinkItem> {
@@ -32,7 +36,7 @@ export interface BatchDriverOptions<I extends SinkItem> {
   readonly retry?: BackoffOptions;
   readonly breaker?: CircuitBreakerOptions;
   /** Where permanently refused items go. Without one they are acknowledged as 'dead' and counted. */
-  readonly deadLetters?: DeadLetterQueue;
+  readonly deadLetters?: DeadLetterSink<I>;
   /** Called when items are final, with their outcome. */
   readonly onAck?: (items: readonly I[], outcome: FinalOutcome) => void;
   /** A failure that needs an operator (bad credentials, a rejected request): the driver stops. */

@@ -4,7 +4,7 @@
  * document, the error type and reason, the time, the target and the source position.
  * `sluice dlq list|replay` reads these files.
  */
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SinkItem } from './sink-item.js';
 
@@ -49,6 +49,17 @@ export class DeadLetterQueue {
       text += JSON.stringify(line) + '\n';
     }
     await appendFile(this.path, text);
+  }
+
+  /** Replaces the file with `letters` (after a replay: the ones still refused); removes it when empty. */
+  async replace(letters: readonly DeadLetter[]): Promise<void> {
+    if (letters.length === 0) {
+      await rm(this.path, { force: true });
+      return;
+    }
+    const tmp = `${this.path}.tmp-${process.pid}`;
+    await writeFile(tmp, letters.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    await rename(tmp, this.path);
   }
 
   /** Every dead letter of this sink (an empty list when there is none). */

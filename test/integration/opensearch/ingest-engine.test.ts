@@ -14,7 +14,8 @@ import { ingestFilesToEngine } from '../../../src/pipeline/ingest-engine.js';
 import { DeadLetterQueue } from '../../../src/sinks/util/dead-letter-queue.js';
 import { openSearchUrl, skipWithoutOpenSearch, type OpenSearchMajor } from '../../support/opensearch.js';
 import { SHARED_BENCH_DIR } from '../../support/tshark.js';
-import { tempDir } from '../../support/temp.js';
+import { captureIO, tempDir } from '../../support/temp.js';
+import { main } from '../../../src/cli/main.js';
 
 const ROOT = new URL('../../../../', import.meta.url).pathname;
 const SAMPLE = join(ROOT, 'examples/sample.pcap');
@@ -33,11 +34,14 @@ for (const major of [2, 3] as OpenSearchMajor[]) {
     const { dir, cleanup } = tempDir('sluice-os-');
     const client = skip ? (undefined as unknown as EngineClient) : new EngineClient({ urls: [openSearchUrl(major)!] });
     const prefix = `sluice-test-${major}-${process.pid}`;
+    // Its own prefix: composable templates of one priority must not have overlapping patterns.
+    const bad = `sluice-dlqtest-${major}-${process.pid}`;
     after(async () => {
       if (!skip) {
         await client.request({ method: 'DELETE', path: `/${prefix}-*` });
         await client.request({ method: 'DELETE', path: `/_index_template/${prefix}` });
-        await client.request({ method: 'DELETE', path: `/_index_template/${prefix}-bad` });
+        await client.request({ method: 'DELETE', path: `/${bad}-*` });
+        await client.request({ method: 'DELETE', path: `/_index_template/${bad}` });
         await client.close();
       }
       cleanup();
@@ -79,12 +83,12 @@ for (const major of [2, 3] as OpenSearchMajor[]) {
     });
 
     test('documents the index refuses are dead-lettered with the reason; the rest are stored', async () => {
-      const indexPattern = `${prefix}-bad-%Y.%m.%d`;
+      const indexPattern = `${bad}-%Y.%m.%d`;
       // A template that maps dns.question.name as a number: every DNS document is refused (400).
       await client.request({
         method: 'PUT',
-        path: `/_index_template/${prefix}-bad`,
-        body: { index_patterns: [`${prefix}-bad-*`], priority: 500, template: { settings: { 'index.number_of_replicas': 0 }, mappings: { properties: { dns: { properties: { question: { properties: { name: { type: 'long' } } } } } } } } },
+        path: `/_index_template/${bad}`,
+        body: { index_patterns: [`${bad}-*`], priority: 500, template: { settings: { 'index.number_of_replicas': 0 }, mappings: { properties: { dns: { properties: { question: { properties: { name: { type: 'long' } } } } } } } } },
       });
       const dataDir = join(dir, 'b');
       const s = await ingestFilesToEngine([files[0]], { dataDir, client, indexPattern });
@@ -97,7 +101,18 @@ for (const major of [2, 3] as OpenSearchMajor[]) {
       assert.match(letters[0].type, /mapper_parsing_exception|document_parsing_exception/);
       assert.equal((letters[0].document as any).dns.question.name, 'www.example.com');
       assert.equal(typeof (letters[0].position as any).frame, 'number');
-      assert.equal(await count(client, `${prefix}-bad-*`), 16 - dns);
+      assert.equal(await count(client, `${bad}-*`), 16 - dns);
+
+      // Fix the cause (drop the wrong template and index, install the right template), then replay.
+      await client.request({ method: 'DELETE', path: `/_index_template/${bad}` });
+      await client.request({ method: 'DELETE', path: `/${bad}-*` });
+      await installPacketTemplate(client, { indexPattern });
+      const io = captureIO();
+      const code = await main(['node', 'sluice', '--data-dir', dataDir, 'dlq', 'replay', '--es-url', openSearchUrl(major)!], io.io);
+      assert.equal(code, 0, io.err());
+      assert.match(io.out(), /5 delivered, 0 refused again/);
+      assert.equal(await count(client, `${bad}-*`), dns);
+      assert.deepEqual(await new DeadLetterQueue(dataDir, 'elasticsearch').list(), []);
     });
   });
 }
