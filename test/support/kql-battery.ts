@@ -1,0 +1,51 @@
+/**
+ * KQL expressions with their equivalent Wireshark display filters, over the traffic of
+ * ../shared/bench/mixed-20k.pcap. Used by the export test (sluice vs tshark -Y) and by the
+ * engine differential test (embedded store vs OpenSearch, same expressions).
+ */
+import { queryFromArgs } from '../../src/query/positional-query.js';
+
+export const KQL_BATTERY: readonly [kql: string, filter: string][] = [
+  ['*', 'frame'],
+  ['source.ip: 10.0.0.53', 'ip.src == 10.0.0.53'],
+  ['destination.ip: 10.0.0.53', 'ip.dst == 10.0.0.53'],
+  ['ip: 10.0.0.53', 'ip.addr == 10.0.0.53'],
+  ['source.ip: 93.184.0.0/16', 'ip.src == 93.184.0.0/16'],
+  ['not ip: 10.0.0.0/8', '!(ip.addr == 10.0.0.0/8)'],
+  ['ip: "2001:db8::/32"', 'ipv6.addr == 2001:db8::/32'],
+  ['destination.port: 443', 'tcp.dstport == 443 || udp.dstport == 443'],
+  ['port: 53', 'tcp.port == 53 || udp.port == 53'],
+  ['destination.port >= 1024', 'tcp.dstport >= 1024 || udp.dstport >= 1024'],
+  ['source.port < 100 and network.transport: tcp', 'tcp.srcport < 100'],
+  ['source.port: (53 or 5353)', 'udp.srcport in {53, 5353} || tcp.srcport in {53, 5353}'],
+  ['network.transport: udp', 'udp'],
+  ['network.transport: tcp and destination.port: 80', 'tcp.dstport == 80'],
+  ['network.type: ipv6', 'ipv6'],
+  ['network.transport: icmp', 'icmp'],
+  ['packet.icmp.type: 8', 'icmp.type == 8'],
+  ['not network.transport: tcp and network.type: ipv4', '!tcp && ip'],
+  ['network.vlan.id: 20', 'vlan.id == 20'],
+  ['packet.vlan_ids: *', 'vlan'],
+  ['not packet.vlan_ids: * and network.transport: udp', '!vlan && udp'],
+  ['dns.question.name: example.com', 'dns.qry.name == "example.com"'],
+  ['dns.question.name: *.test.net', 'dns.qry.name matches "^.*\\\\.test\\\\.net$"'],
+  ['dns.type: answer', 'dns.flags.response == 1'],
+  ['dns.type: query', 'dns.flags.response == 0'],
+  ['dns.question.name: * and not dns.type: answer', 'dns.flags.response == 0 && dns.qry.name'],
+  ['http.request.method: GET', 'http.request.method == "GET"'],
+  ['http.response.status_code: 200', 'http.response.code == 200'],
+  ['url.original: "/../../etc/passwd"', 'http.request.uri == "/../../etc/passwd"'],
+  ['url.original: /search*', 'http.request.uri matches "^/search"'],
+  ['url.domain: login.bank.test', 'http.host == "login.bank.test"'],
+  ['user_agent.original: Mozilla*', 'http.user_agent matches "^Mozilla"'],
+  ['tls.client.server_name: api.example.org', 'tls.handshake.extensions_server_name == "api.example.org"'],
+  ['tls.client.ja3: *', 'tls.handshake.type == 1'],
+  ['host: cdn.test.net', 'dns.qry.name == "cdn.test.net" || http.host == "cdn.test.net" || tls.handshake.extensions_server_name == "cdn.test.net"'],
+  ['@timestamp >= "2023-11-14T22:13:30Z"', 'frame.time_epoch >= 1700000010'],
+  ['@timestamp < "2023-11-14T22:13:22.5Z" and network.transport: udp', 'frame.time_epoch < 1700000002.5 && udp'],
+  ['network.bytes > 1000', 'frame.len > 1000'],
+  ['pcap.frame <= 100', 'frame.number <= 100'],
+  ['http.request.method: (GET or POST) and url.original: *etc*', 'http.request.method in {"GET", "POST"} && http.request.uri contains "etc"'],
+  ['(dns.question.name: example.com or tls.client.server_name: example.com) and not destination.port: 53', '(dns.qry.name == "example.com" || tls.handshake.extensions_server_name == "example.com") && !(udp.dstport == 53 || tcp.dstport == 53)'],
+  [queryFromArgs(['10.0.0.53', 'ipv4']), 'ip.addr == 10.0.0.53'],
+];
