@@ -46,6 +46,8 @@ export async function runIngest(options: IngestCommandOptions, io: CommandIO = p
   const started = performance.now();
   let summary: IngestSummary;
   let delivery: EngineDelivery | undefined;
+  /** Node URLs as the client shows them: credentials removed (never print the URLs as given). */
+  let engineNodes: readonly string[] = [];
   try {
     if (showBar) {
       bar = new cliProgress.SingleBar(
@@ -77,6 +79,7 @@ export async function runIngest(options: IngestCommandOptions, io: CommandIO = p
       const engine = await ingestToEngine(files, options, ingestOptions, io);
       summary = engine.summary;
       delivery = engine.delivery;
+      engineNodes = engine.nodes;
     } else {
       summary = await ingestFiles(store, files, ingestOptions);
     }
@@ -90,7 +93,7 @@ export async function runIngest(options: IngestCommandOptions, io: CommandIO = p
     io.stdout.write(renderSummary(summary, options.dataDir));
     if (delivery) {
       io.stdout.write(
-        `Delivered to ${options.elasticsearch?.urls.join(', ')}: ${formatCount(delivery.created)} created, ${formatCount(delivery.exists)} already there` +
+        `Delivered to ${engineNodes.join(', ')}: ${formatCount(delivery.created)} created, ${formatCount(delivery.exists)} already there` +
           `${delivery.dead > 0 ? `, ${formatCount(delivery.dead)} refused (dead letters in ${delivery.deadLetterFile})` : ''} in ${formatCount(delivery.requests)} bulk requests.\n`,
       );
     }
@@ -160,7 +163,7 @@ async function ingestToEngine(files: CaptureFile[], options: IngestCommandOption
       flushIntervalMs: es.flush_interval_ms,
       concurrency: es.concurrency_count,
     });
-    return { summary: result, delivery: result.delivery };
+    return { summary: result, delivery: result.delivery, nodes: client.nodes };
   } finally {
     await client.close();
   }
