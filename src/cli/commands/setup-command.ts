@@ -42,10 +42,13 @@ export async function runSetupCommand(options: SetupCommandOptions, io: CommandI
       io.stdout.write(JSON.stringify(keys ? { ...report, apiKeys: keys } : report) + '\n');
       return 0;
     }
+    if (report.policy.action === 'skipped') io.stderr.write(`sluice: warning: no lifecycle policy installed: ${report.policy.note ?? ''}\n`);
     const p = report.policy;
     const t = report.template;
     const lines = [
-      `Lifecycle policy ${p.name} (${p.kind.toUpperCase()}, ${p.path}): ${p.action}${p.note ? ` (${p.note})` : ''}; deletes ${p.indexPatterns.join(', ')} indices ${p.deleteAfterDays} days after they are created.`,
+      p.action === 'skipped'
+        ? `Lifecycle policy ${p.name} (${p.kind.toUpperCase()}): skipped: ${p.note ?? 'not available on this engine'}.`
+        : `Lifecycle policy ${p.name} (${p.kind.toUpperCase()}, ${p.path}): ${p.action}; deletes ${p.indexPatterns.join(', ')} indices ${p.deleteAfterDays} days after they are created.`,
       `Index template ${t.name} (${t.indexPatterns.join(', ')}): ${t.action}${t.lifecycleSetting ? `; new indices get index.lifecycle.name: ${t.lifecycleSetting}` : p.kind === 'ism' ? '; new indices attach to the ISM policy through its ism_template' : ''}.`,
     ];
     if (keys) {

@@ -75,7 +75,7 @@ async function installPolicy(client: EngineClient, engine: EngineInfo, desired: 
   const current = await client.request({ method: 'GET', path: desired.path });
   assertAuthorized(current, client.scrub);
   if (desired.lifecycle === 'ism' && current.status === 400 && /no handler found/i.test(current.text())) {
-    throw new SluiceError('SLUICE_ENGINE_UNSUPPORTED', `${current.node} has no Index State Management plugin (GET ${desired.path}: no handler). Install opensearch-index-management, or skip the policy and delete old indices with \`sluice retention\`.`);
+    return { action: 'skipped', note: `${current.node} has no Index State Management plugin (opensearch-index-management): no policy installed; install the plugin and run setup again, or delete old indices with \`sluice retention\`` };
   }
   if (current.status !== 404 && current.status >= 300) throw failed(`reading the lifecycle policy ${desired.name}`, current, client);
   let query: Record<string, number> | undefined;
