@@ -221,6 +221,42 @@ describe('against a fake Elasticsearch', () => {
     }
   });
 
+  test('runSetup on a fake OpenSearch with ISM: an update carries if_seq_no / if_primary_term', async () => {
+    let stored: any;
+    let seq = 0;
+    const templates = new Map<string, unknown>();
+    const srv = await startHttp((req: SeenRequest, res) => {
+      const [path, qs = ''] = req.url.split('?');
+      const q = new URLSearchParams(qs);
+      if (path.startsWith('/_plugins/_ism/policies/')) {
+        if (req.method === 'GET') return stored ? sendJson(res, 200, { _id: 'p', _seq_no: seq, _primary_term: 1, policy: { ...stored.policy, last_updated_time: 1, states: stored.policy.states.map((st: any) => ({ ...st, actions: st.actions.map((a: any) => ({ retry: { count: 3 }, ...a })) })) } }) : sendJson(res, 404, { error: { type: 'status_exception' } });
+        if (stored && q.get('if_seq_no') !== String(seq)) return sendJson(res, 409, { error: { type: 'version_conflict_engine_exception' } });
+        stored = JSON.parse(req.body.toString());
+        seq++;
+        return sendJson(res, stored && seq === 1 ? 201 : 200, { _id: 'p' });
+      }
+      if (req.method === 'PUT') {
+        templates.set(path, JSON.parse(req.body.toString()));
+        return sendJson(res, 200, { acknowledged: true });
+      }
+      const v = templates.get(path);
+      return v ? sendJson(res, 200, { index_templates: [{ name: 'sluice-packets', index_template: v }] }) : sendJson(res, 404, {});
+    });
+    const client = new EngineClient({ urls: [srv.url], gzip: false });
+    try {
+      const opts = { indexPattern: 'sluice-packets-%Y.%m.%d', engine: OS };
+      assert.equal((await runSetup(client, opts)).policy.action, 'created');
+      assert.equal((await runSetup(client, opts)).policy.action, 'unchanged');
+      assert.equal((await runSetup(client, { ...opts, deleteAfterDays: 60 })).policy.action, 'updated');
+      const puts = srv.seen.filter((r) => r.method === 'PUT' && r.url.startsWith('/_plugins/'));
+      assert.deepEqual(puts.map((r) => r.url), ['/_plugins/_ism/policies/sluice-packets', '/_plugins/_ism/policies/sluice-packets?if_seq_no=1&if_primary_term=1']);
+      assert.equal(stored.policy.states[0].transitions[0].conditions.min_index_age, '60d');
+    } finally {
+      await client.close();
+      await srv.close();
+    }
+  });
+
   test('retention: the plan selects only old daily indices; apply deletes exactly those', async () => {
     const rows = [
       { index: 'sluice-packets-2024.05.31', 'docs.count': '10', 'store.size': '1000' },
