@@ -5,7 +5,8 @@
  *
  * The two engines open and close points in time differently (Elasticsearch `_pit`, OpenSearch
  * `_search/point_in_time`); the engine is detected once. Sort values of `date_nanos` fields are
- * nanosecond integers beyond 2^53, so they are kept as strings when the response is parsed.
+ * nanosecond integers beyond 2^53, so they are kept as strings when the response is parsed, and
+ * given back to `search_after` as ISO times.
  */
 import { SluiceError } from '../errors.js';
 import type { EngineClient } from '../sinks/elasticsearch/http/engine-client.js';
@@ -82,7 +83,11 @@ export async function* searchEngine(client: EngineClient, engine: EngineInfo, q:
         if (--left <= 0) return;
       }
       if (hits.length < size) return;
-      after = hits[hits.length - 1].sort;
+      // The date_nanos sort value comes back as nanoseconds, but search_after parses a number as
+      // epoch milliseconds (OpenSearch; sort `format` is Elasticsearch-only): send it back as an
+      // ISO time with all nine fraction digits, which both engines parse exactly.
+      const [ts, ...rest] = hits[hits.length - 1].sort;
+      after = [nsToIso(BigInt(ts as string | number)), ...rest];
     }
   } finally {
     await client.request(
