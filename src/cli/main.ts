@@ -109,9 +109,13 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .option('--file <path>', 'only documents of this capture (path, file name or capture id)')
     .option('--limit <n>', 'stop after n documents (default: no limit)', parseInteger)
     .option('--count', 'print the number of matching documents only')
+    .option('--es-url <url>', 'search Elasticsearch/OpenSearch instead of the embedded store (repeat for several nodes)', collect)
+    .option('--es-index <pattern>', 'daily index pattern of the documents (default sluice-packets-%Y.%m.%d)')
+    .option('--elasticsearch-tls-ca-file <file>', 'CA certificate (PEM) that signed the cluster certificate')
+    .option('--elasticsearch-tls-insecure', 'do not verify the cluster certificate (test clusters only)')
     .action(async (args: string[], opts: Record<string, unknown>, cmd: Command) => {
       const global = cmd.optsWithGlobals();
-      const config = await loadCliConfig(global, {});
+      const config = await loadCliConfig(global, engineFlags(opts));
       const q = await queryOptions(args, opts);
       const { runSearch } = await import('./commands/search-command.js');
       setExit(
@@ -121,6 +125,8 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
             ...q,
             output: (opts.output as 'table' | 'json' | undefined) ?? 'auto',
             count: opts.count === true,
+            engine: opts.esUrl !== undefined,
+            elasticsearch: config.elasticsearch,
           },
           io,
         ),
@@ -157,6 +163,48 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
       );
     });
 
+  program
+    .command('setup')
+    .description('install the index template and the lifecycle policy (ILM/ISM) on Elasticsearch/OpenSearch, idempotently; optionally create API keys')
+    .option('--api-keys', 'also create a publish key and a read key (Elasticsearch only) and print them once')
+    .option('--delete-after-days <n>', 'the lifecycle policy deletes an index this many days after its creation (default 30)', parseInteger)
+    .option('--es-url <url>', 'Elasticsearch/OpenSearch node URL (repeat for several nodes)', collect)
+    .option('--es-index <pattern>', 'daily index pattern, %Y %m %d = UTC date (default sluice-packets-%Y.%m.%d)')
+    .option('--elasticsearch-tls-ca-file <file>', 'CA certificate (PEM) that signed the cluster certificate')
+    .option('--elasticsearch-tls-insecure', 'do not verify the cluster certificate (test clusters only)')
+    .addOption(new Option('-o, --output <format>', 'report format').choices(['table', 'json']).default('table'))
+    .action(async (opts: Record<string, unknown>, cmd: Command) => {
+      const config = await loadCliConfig(cmd.optsWithGlobals(), engineFlags(opts));
+      const { runSetupCommand } = await import('./commands/setup-command.js');
+      setExit(await runSetupCommand({
+        elasticsearch: config.elasticsearch,
+        apiKeys: opts.apiKeys === true,
+        deleteAfterDays: opts.deleteAfterDays as number | undefined,
+        output: opts.output as 'table' | 'json',
+      }, io));
+    });
+
+  program
+    .command('retention')
+    .description('delete daily packet indices older than an age, by the UTC date in their name (dry run unless --apply)')
+    .requiredOption('--older-than <age>', 'age: a whole number and h, d or w, e.g. 30d, 12h, 2w')
+    .option('--apply', 'delete (default: dry run, list only)')
+    .option('--es-url <url>', 'Elasticsearch/OpenSearch node URL (repeat for several nodes)', collect)
+    .option('--es-index <pattern>', 'daily index pattern, %Y %m %d = UTC date (default sluice-packets-%Y.%m.%d)')
+    .option('--elasticsearch-tls-ca-file <file>', 'CA certificate (PEM) that signed the cluster certificate')
+    .option('--elasticsearch-tls-insecure', 'do not verify the cluster certificate (test clusters only)')
+    .addOption(new Option('-o, --output <format>', 'report format').choices(['table', 'json']).default('table'))
+    .action(async (opts: Record<string, unknown>, cmd: Command) => {
+      const config = await loadCliConfig(cmd.optsWithGlobals(), engineFlags(opts));
+      const { runRetention } = await import('./commands/retention-command.js');
+      setExit(await runRetention({
+        elasticsearch: config.elasticsearch,
+        olderThan: opts.olderThan as string,
+        apply: opts.apply === true,
+        output: opts.output as 'table' | 'json',
+      }, io));
+    });
+
   const dlq = program.command('dlq').description('documents a sink refused for good (dead letters)');
   dlq
     .command('list')
@@ -176,11 +224,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .option('--elasticsearch-tls-ca-file <file>', 'CA certificate (PEM) that signed the cluster certificate')
     .option('--elasticsearch-tls-insecure', 'do not verify the cluster certificate (test clusters only)')
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
-      const config = await loadCliConfig(cmd.optsWithGlobals(), {
-        'elasticsearch.urls': opts.esUrl,
-        'elasticsearch.tls.ca_file': opts.elasticsearchTlsCaFile,
-        'elasticsearch.tls.insecure': opts.elasticsearchTlsInsecure === true ? true : undefined,
-      });
+      const config = await loadCliConfig(cmd.optsWithGlobals(), engineFlags(opts));
       const { runDlqReplay } = await import('./commands/dlq-command.js');
       setExit(await runDlqReplay({ dataDir: config.data_dir, sink: opts.sink as string, output: 'table', elasticsearch: config.elasticsearch }, io));
     });
@@ -235,6 +279,16 @@ async function loadCliConfig(global: Record<string, unknown>, commandFlags: Reco
   for (const [k, v] of Object.entries(commandFlags)) flags[k] = v;
   for (const k of Object.keys(flags)) if (flags[k] === undefined) delete flags[k];
   return loadConfig({ flags, flagLabels: FLAG_LABELS, configFile: global.config as string | undefined });
+}
+
+/** The engine connection flags shared by the commands that talk to Elasticsearch/OpenSearch, as config paths. */
+function engineFlags(opts: Record<string, unknown>): Record<string, unknown> {
+  return {
+    'elasticsearch.urls': opts.esUrl,
+    'elasticsearch.index_pattern': opts.esIndex,
+    'elasticsearch.tls.ca_file': opts.elasticsearchTlsCaFile,
+    'elasticsearch.tls.insecure': opts.elasticsearchTlsInsecure === true ? true : undefined,
+  };
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {

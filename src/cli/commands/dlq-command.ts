@@ -9,6 +9,7 @@ import { BatchDriver } from '../../sinks/util/batch-driver.js';
 import { DeadLetterQueue, type DeadLetter } from '../../sinks/util/dead-letter-queue.js';
 import type { SinkItem } from '../../sinks/util/sink-item.js';
 import { formatCount, processIO, type CommandIO } from '../output.js';
+import { engineClientFromConfig } from './engine-client-from-config.js';
 
 /** Options of the dlq commands. */
 export interface DlqCommandOptions {
@@ -46,10 +47,8 @@ export async function runDlqReplay(options: DlqCommandOptions, io: CommandIO = p
   if (options.sink !== 'elasticsearch' || es === undefined || es.urls.length === 0) {
     throw new SluiceError('SLUICE_USAGE', 'dlq replay needs the engine: --es-url https://host:9200 (or elasticsearch.urls)');
   }
-  const { EngineClient } = await import('../../sinks/elasticsearch/http/index.js');
   const { ElasticsearchSink } = await import('../../sinks/elasticsearch/elasticsearch-sink.js');
-  const auth = es.api_key !== undefined ? { apiKey: es.api_key } : es.username !== undefined && es.password !== undefined ? { username: es.username, password: es.password } : undefined;
-  const client = new EngineClient({ urls: es.urls, timeoutMs: es.timeout_secs * 1000, auth, tls: { caFile: es.tls.ca_file, insecure: es.tls.insecure } });
+  const client = engineClientFromConfig(es, io);
   const stillDead: DeadLetter[] = [];
   const replayed = new Set<string>();
   try {

@@ -10,6 +10,7 @@ import type { EngineDelivery } from '../../pipeline/ingest-engine.js';
 import type { SluiceConfig } from '../../config/index.js';
 import type { CaptureFile } from '../../pipeline/discover-captures.js';
 import { SluiceError } from '../../errors.js';
+import { engineClientFromConfig } from './engine-client-from-config.js';
 import { formatBytes, formatCount, formatDuration, processIO, type CommandIO } from '../output.js';
 
 /** Options of {@link runIngest} (already merged from flags, environment, file and defaults). */
@@ -132,28 +133,18 @@ function shorten(path: string): string {
 /** The engine path of `sluice ingest --to elasticsearch`: connect, detect, install the template, deliver. */
 async function ingestToEngine(files: CaptureFile[], options: IngestCommandOptions, ingestOptions: IngestOptions, io: CommandIO) {
   const es = options.elasticsearch;
-  if (es === undefined || es.urls.length === 0) {
-    throw new SluiceError('SLUICE_USAGE', 'ingest --to elasticsearch needs at least one node URL: --es-url https://host:9200 (or elasticsearch.urls / SLUICE_ELASTICSEARCH__URLS)');
-  }
-  const { EngineClient, detectEngine } = await import('../../sinks/elasticsearch/http/index.js');
-  const { installPacketTemplate } = await import('../../sinks/elasticsearch/install-template.js');
+  if (es === undefined) throw new SluiceError('SLUICE_USAGE', 'ingest --to elasticsearch needs the elasticsearch configuration');
+  const { detectEngine } = await import('../../sinks/elasticsearch/http/index.js');
+  const { ensurePacketTemplate } = await import('../../sinks/elasticsearch/install-template.js');
   const { ingestFilesToEngine } = await import('../../pipeline/ingest-engine.js');
-  const auth = es.api_key !== undefined
-    ? { apiKey: es.api_key }
-    : es.username !== undefined && es.password !== undefined
-      ? { username: es.username, password: es.password }
-      : undefined;
-  const client = new EngineClient({
-    urls: es.urls,
-    timeoutMs: es.timeout_secs * 1000,
-    auth,
-    tls: { caFile: es.tls.ca_file, insecure: es.tls.insecure },
-  });
+  const client = engineClientFromConfig(es, io);
   try {
-    for (const w of client.warnings) io.stderr.write(`sluice: warning: ${w}\n`);
     const info = await detectEngine(client);
     io.stderr.write(`Connected to ${info.distribution} ${info.version.text} at ${client.nodes.join(', ')}.\n`);
-    await installPacketTemplate(client, { indexPattern: es.index_pattern });
+    const template = await ensurePacketTemplate(client, { indexPattern: es.index_pattern });
+    if (template === 'not-allowed') {
+      io.stderr.write('sluice: warning: these credentials may not read or install index templates; assuming `sluice setup` installed the packet template\n');
+    }
     const result = await ingestFilesToEngine(files, {
       ...ingestOptions,
       dataDir: options.dataDir,

@@ -7,6 +7,8 @@ import { completeDocument, packetDocumentId } from '../../pipeline/packet-docume
 import { countLocal, loadCaptures, queryLocal } from '../../query/query-local.js';
 import { openLocalStore } from '../../sinks/local/local-store.js';
 import { processIO, writeAsync, type CommandIO } from '../output.js';
+import type { SluiceConfig } from '../../config/index.js';
+import { engineClientFromConfig } from './engine-client-from-config.js';
 
 const NEWLINE = Buffer.from('\n');
 
@@ -20,10 +22,14 @@ export interface SearchCommandOptions {
   readonly toNs?: bigint;
   readonly limit?: number;
   readonly count?: boolean;
+  /** Search Elasticsearch/OpenSearch instead of the embedded store (when urls are set). */
+  readonly elasticsearch?: SluiceConfig['elasticsearch'];
+  readonly engine?: boolean;
 }
 
 /** Runs the search; returns the exit code. */
 export async function runSearch(options: SearchCommandOptions, io: CommandIO = processIO): Promise<number> {
+  if (options.engine) return runEngineSearch(options, io);
   const store = openLocalStore({ dataDir: options.dataDir, readonly: true });
   try {
     const query = { kql: options.kql, fromNs: options.fromNs, toNs: options.toNs, limit: options.limit };
@@ -69,4 +75,38 @@ function tableLine(json: string): string {
 function row(cells: string[]): string {
   const widths = [30, 45, 45, 8];
   return cells.map((c, i) => (i < widths.length ? String(c ?? '').padEnd(widths[i]) : String(c ?? ''))).join(' ');
+}
+
+/** `sluice search --es-url …`: the same query on Elasticsearch / OpenSearch (point in time + search_after). */
+async function runEngineSearch(options: SearchCommandOptions, io: CommandIO): Promise<number> {
+  const es = options.elasticsearch!;
+  const { detectEngine } = await import('../../sinks/elasticsearch/http/index.js');
+  const { searchEngine, engineQueryBody } = await import('../../query/query-engine.js');
+  const { templatePattern } = await import('../../sinks/elasticsearch/index-template.js');
+  const client = engineClientFromConfig(es, io);
+  try {
+    const engine = await detectEngine(client);
+    const index = templatePattern(es.index_pattern);
+    if (options.count) {
+      const res = await client.request({ method: 'POST', path: `/${encodeURIComponent(index)}/_count`, body: { query: engineQueryBody({ kql: options.kql, fromNs: options.fromNs, toNs: options.toNs, index }) } });
+      const n = res.status === 404 ? 0 : (res.json() as { count: number }).count;
+      io.stdout.write(`${options.limit === undefined ? n : Math.min(n, options.limit)}\n`);
+      return 0;
+    }
+    const json = options.output === 'json' || (options.output === 'auto' && io.stdout.isTTY !== true);
+    if (!json) io.stdout.write(row(['@timestamp', 'source', 'destination', 'proto', 'info']) + '\n');
+    let buffered = '';
+    for await (const hit of searchEngine(client, engine, { kql: options.kql, fromNs: options.fromNs, toNs: options.toNs, limit: options.limit, index })) {
+      const text = JSON.stringify({ _id: hit.id, ...hit.source });
+      buffered += (json ? text : tableLine(text)) + '\n';
+      if (buffered.length > 65536) {
+        await writeAsync(io.stdout, buffered);
+        buffered = '';
+      }
+    }
+    if (buffered !== '') await writeAsync(io.stdout, buffered);
+    return 0;
+  } finally {
+    await client.close();
+  }
 }
