@@ -154,6 +154,9 @@ async function ingestToEngine(files: CaptureFile[], options: IngestCommandOption
       flushIntervalMs: es.flush_interval_ms,
       concurrency: es.concurrency_count,
     });
+    // Make what was just delivered searchable now rather than at the next refresh interval.
+    const { templatePattern } = await import('../../sinks/elasticsearch/index-template.js');
+    await client.request({ method: 'POST', path: `/${encodeURIComponent(templatePattern(es.index_pattern))}/_refresh`, query: { ignore_unavailable: true } }).catch(() => undefined);
     return { summary: result, delivery: result.delivery, nodes: client.nodes };
   } finally {
     await client.close();
