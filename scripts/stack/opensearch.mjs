@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Starts, stops and reports a real single-node OpenSearch for the test suite, without Docker.
 //
-//   node scripts/stack/opensearch.mjs start  [--version 2|3|all] [--port N] [--timeout SECONDS]
+//   node scripts/stack/opensearch.mjs start  [--version 2|3|all] [--port N] [--timeout SECONDS] [--keep-data]
+//     (--keep-data: after a crash — the fault tests kill the node — restart it on its data)
 //   node scripts/stack/opensearch.mjs stop   [--version 2|3|all]        (default: all)
 //   node scripts/stack/opensearch.mjs status [--version 2|3|all] [--json]
 //   node scripts/stack/opensearch.mjs fetch  [--version 2|3|all]        (download the jars only)
@@ -306,7 +307,7 @@ async function start(engine, opts) {
   return withLock(lockDir, () => startLocked(engine, opts));
 }
 
-async function startLocked(engine, { port, timeoutSec }) {
+async function startLocked(engine, { port, timeoutSec, keepData }) {
   const version = engineVersion(engine);
   const url = `http://${HOST}:${port}`;
   const existing = readState(engine.major);
@@ -321,8 +322,13 @@ async function startLocked(engine, { port, timeoutSec }) {
       }
       die(`OpenSearch ${engine.major}.x already runs (pid ${existing.pid}, ${existing.url}); stop it first: node scripts/stack/opensearch.mjs stop --version ${engine.major}`);
     }
-    info(`removing stale state of a node that is gone (pid ${existing.pid})`);
-    if (existing.basePath) rmSync(existing.basePath, { recursive: true, force: true });
+    if (keepData && existing.port === port) {
+      // A node that crashed (fault tests kill it): start it again on its data, as a restarted server would.
+      info(`restarting OpenSearch ${engine.major}.x on the data of the node that is gone (pid ${existing.pid})`);
+    } else {
+      info(`removing stale state of a node that is gone (pid ${existing.pid})`);
+      if (existing.basePath) rmSync(existing.basePath, { recursive: true, force: true });
+    }
     clearState(engine.major);
   }
   if (await portBusy(port)) {
@@ -332,7 +338,7 @@ async function startLocked(engine, { port, timeoutSec }) {
   const java = pickJava(engine);
   const lib = await ensureJars(engine);
   const base = nodeDir(engine, port);
-  rmSync(base, { recursive: true, force: true });
+  if (!keepData) rmSync(base, { recursive: true, force: true });
   const conf = join(base, 'config');
   mkdirSync(conf, { recursive: true });
   mkdirSync(join(base, 'tmp'), { recursive: true });
@@ -472,7 +478,7 @@ async function status(major, asJson) {
 
 function parseArgs(argv) {
   const [cmd, ...rest] = argv;
-  const opts = { cmd, version: undefined, port: undefined, timeoutSec: 180, json: false };
+  const opts = { cmd, version: undefined, port: undefined, timeoutSec: 180, json: false, keepData: false };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
     const val = () => { const v = rest[++i]; if (v === undefined) die(`${a} needs a value`); return v; };
@@ -481,6 +487,7 @@ function parseArgs(argv) {
     else if (a === '--port' || a === '-p') opts.port = Number(val());
     else if (a.startsWith('--port=')) opts.port = Number(a.slice(7));
     else if (a === '--timeout') opts.timeoutSec = Number(val());
+    else if (a === '--keep-data') opts.keepData = true;
     else if (a === '--json') opts.json = true;
     else die(`unknown argument ${a}`);
   }
@@ -495,7 +502,7 @@ function majorsOf(v, dflt) {
   die(`--version must be 2, 3 or all (got ${s})`);
 }
 
-const USAGE = `usage: node scripts/stack/opensearch.mjs start [--version 2|3|all] [--port N] [--timeout S]
+const USAGE = `usage: node scripts/stack/opensearch.mjs start [--version 2|3|all] [--port N] [--timeout S] [--keep-data]
        node scripts/stack/opensearch.mjs stop [--version 2|3|all]
        node scripts/stack/opensearch.mjs status [--version 2|3|all] [--json]
        node scripts/stack/opensearch.mjs fetch [--version 2|3|all]`;
@@ -515,7 +522,7 @@ async function main() {
       for (const m of majors) pickJava(ENGINES[m]);
       // Download first (in parallel), then start (in parallel): the nodes do not depend on each other.
       await Promise.all(majors.map((m) => ensureJars(ENGINES[m])));
-      const states = await Promise.all(majors.map((m) => start(ENGINES[m], { port: o.port ?? ENGINES[m].defaultPort, timeoutSec: o.timeoutSec })));
+      const states = await Promise.all(majors.map((m) => start(ENGINES[m], { port: o.port ?? ENGINES[m].defaultPort, timeoutSec: o.timeoutSec, keepData: o.keepData })));
       for (const s of states) console.log(`OPENSEARCH${s.major}_URL=${s.url} version=${s.version} pid=${s.pid} started=${s.started}`);
       break;
     }
