@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --file F] [-- --update-docs] [-- --no-tshark]`: the packet pipeline on the
+ * `npm run bench [-- --file F] [-- --update-docs] [-- --no-tshark] [-- --no-engine]`: the packet pipeline on the
  * standard input (../shared/bench/mixed-200k.pcap), next to `tshark -T ek` on the same file in the
  * same run. Each scenario runs in its own process (peak RSS is per process); the best of
  * `--runs` (default 3) is reported, as tools like hyperfine do for noisy 2-core machines.
@@ -92,6 +92,37 @@ lines.push(
   `pcap export: \`${EXPORT_QUERY}\` selects ${exportResult.packets.toLocaleString('en-US')} of the ${results[0].packets.toLocaleString('en-US')} packets; ` +
     `${exportResult.seconds.toFixed(2)} s wall (target ≤ 2 s), peak RSS ${Math.round(exportResult.maxRssMb)} MB; MB/s counts the capture file read at ingest, bytes/document the exported packet bytes per packet.`,
 );
+// sluice → OpenSearch against `tshark -T ek | split | 4 × curl _bulk` (the original directory pipeline).
+if (!args.includes('--no-engine')) {
+  const stack = new URL('../../scripts/stack/opensearch.mjs', import.meta.url).pathname;
+  const started = spawnSync(process.execPath, [stack, 'start', '--version', '2'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = (started.stdout ?? '').split('\n').find((l) => l.startsWith('OPENSEARCH2_URL='));
+  if (started.status !== 0 || line === undefined) {
+    lines.push('', 'OpenSearch could not be started: the engine comparison was skipped.');
+  } else {
+    const url = line.split(/\s+/)[0].slice('OPENSEARCH2_URL='.length);
+    try {
+      const r = spawnSync(process.execPath, [new URL('./engine/opensearch-bench.js', import.meta.url).pathname, file, url], { encoding: 'utf8', maxBuffer: 1 << 26 });
+      if (r.status !== 0) throw new Error(r.stderr);
+      const e = JSON.parse(r.stdout.trim().split('\n').pop()!) as { sluice: { seconds: number; docs: number; bytes: number }; tshark: { seconds: number; docs: number; bytes: number } };
+      const dps = (x: { seconds: number; docs: number }) => x.docs / x.seconds;
+      const bpp = (x: { docs: number; bytes: number }) => x.bytes / Math.max(1, x.docs);
+      lines.push(
+        '',
+        `Into OpenSearch 2.19.1 (single node, 1 GB heap, same machine), ${results[0].packets.toLocaleString('en-US')} packets, end to end:`,
+        '',
+        '| pipeline | documents | seconds | documents/s | index bytes/packet (after force-merge) |',
+        '|---|---:|---:|---:|---:|',
+        `| sluice ingest --to elasticsearch | ${e.sluice.docs.toLocaleString('en-US')} | ${e.sluice.seconds.toFixed(1)} | ${Math.round(dps(e.sluice)).toLocaleString('en-US')} | ${Math.round(bpp(e.sluice))} |`,
+        `| tshark -T ek \\| split -l 10000 \\| 4 × curl _bulk (with the _type and duplicate-key fixes it needs) | ${e.tshark.docs.toLocaleString('en-US')} | ${e.tshark.seconds.toFixed(1)} | ${Math.round(dps(e.tshark)).toLocaleString('en-US')} | ${Math.round(bpp(e.tshark))} |`,
+        '',
+        `sluice: ${(dps(e.sluice) / dps(e.tshark)).toFixed(1)}× the documents/s (target ≥ 10×), ${(bpp(e.sluice) / bpp(e.tshark)).toFixed(2)} of the bytes per packet (target ≤ 0.20).`,
+      );
+    } finally {
+      if (line.includes('started=true')) spawnSync(process.execPath, [stack, 'stop', '--version', '2'], { stdio: 'inherit' });
+    }
+  }
+}
 const table = lines.join('\n');
 console.log(table);
 
