@@ -395,3 +395,10 @@ describe('configFlagsFromOptions', () => {
     );
   });
 });
+
+test('SLUICE_ES_URL is an alias of SLUICE_ELASTICSEARCH__URLS (the canonical name wins)', async () => {
+  const { loadConfig: load } = await import('./load.js');
+  const cwd = (await import('./test-support.js')).tempDir();
+  assert.deepEqual(load({ cwd, env: { SLUICE_ES_URL: 'http://a:9200,http://b:9200' } }).elasticsearch.urls, ['http://a:9200', 'http://b:9200']);
+  assert.deepEqual(load({ cwd, env: { SLUICE_ES_URL: 'http://a:9200', SLUICE_ELASTICSEARCH__URLS: 'http://c:9200' } }).elasticsearch.urls, ['http://c:9200']);
+});

@@ -141,10 +141,30 @@ function buildTree(t: TypeInfo, prefix: string, values: ReadonlyMap<string, unkn
   return out;
 }
 
+/**
+ * Short environment names users know from other tools, mapped to the canonical ones. The
+ * canonical variable wins when both are set.
+ */
+export const ENV_ALIASES: Readonly<Record<string, string>> = {
+  SLUICE_ES_URL: 'SLUICE_ELASTICSEARCH__URLS',
+};
+
+function withAliases(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  let out: NodeJS.ProcessEnv | undefined;
+  for (const [alias, canonical] of Object.entries(ENV_ALIASES)) {
+    const v = env[alias];
+    if (v === undefined || v === '') continue;
+    out ??= { ...env };
+    delete out[alias];
+    if (out[canonical] === undefined || out[canonical] === '') out[canonical] = v;
+  }
+  return out ?? env;
+}
+
 /** Like {@link loadConfig}, also telling which file was read and where each value came from. */
 export function resolveConfig(options: LoadConfigOptions = {}): ResolvedConfig {
   const cwd = resolve(options.cwd ?? process.cwd());
-  const env = options.env ?? process.env;
+  const env = withAliases(options.env ?? process.env);
   const dotenv: DotenvFile | undefined = options.dotenv === false ? undefined : readDotenv(join(cwd, '.env'));
   const view = envView(env, dotenv);
 
