@@ -144,9 +144,13 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .option('--file <path>', 'only packets of this capture (path, file name or capture id)')
     .option('--limit <n>', 'stop after n packets (default: no limit)', parseInteger)
     .addOption(new Option('--summary <format>', 'summary format (on stderr when writing to stdout)').choices(['table', 'json']).default('table'))
+    .option('--es-url <url>', 'read the packets from Elasticsearch/OpenSearch instead of the embedded store (repeat for several nodes)', collect)
+    .option('--es-index <pattern>', 'daily index pattern of the documents (default sluice-packets-%Y.%m.%d)')
+    .option('--elasticsearch-tls-ca-file <file>', 'CA certificate (PEM) that signed the cluster certificate')
+    .option('--elasticsearch-tls-insecure', 'do not verify the cluster certificate (test clusters only)')
     .action(async (args: string[], opts: Record<string, unknown>, cmd: Command) => {
       const global = cmd.optsWithGlobals();
-      const config = await loadCliConfig(global, {});
+      const config = await loadCliConfig(global, engineFlags(opts));
       const q = await queryOptions(args, opts);
       const { runPcap } = await import('./commands/pcap-command.js');
       setExit(
@@ -157,6 +161,8 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
             output: opts.output as string,
             format: opts.format as 'pcap' | 'pcapng' | undefined,
             json: opts.summary === 'json',
+            engine: opts.esUrl !== undefined,
+            elasticsearch: config.elasticsearch,
           },
           io,
         ),

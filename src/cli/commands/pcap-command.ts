@@ -5,7 +5,9 @@
  */
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
-import { exportLocal, type ExportSummary } from '../../query/export-local.js';
+import { exportLocal, type ExportOptions, type ExportSummary } from '../../query/export-local.js';
+import type { SluiceConfig } from '../../config/index.js';
+import { engineClientFromConfig } from './engine-client-from-config.js';
 import { openLocalStore } from '../../sinks/local/local-store.js';
 import { formatBytes, formatCount, formatDuration, processIO, type CommandIO } from '../output.js';
 
@@ -20,24 +22,26 @@ export interface PcapCommandOptions {
   readonly limit?: number;
   /** Print the summary as JSON (on stderr when the capture goes to stdout). */
   readonly json?: boolean;
+  /** Read the packets from Elasticsearch/OpenSearch instead of the embedded store. */
+  readonly engine?: boolean;
+  readonly elasticsearch?: SluiceConfig['elasticsearch'];
 }
 
 /** Runs the export; returns the exit code. */
 export async function runPcap(options: PcapCommandOptions, io: CommandIO = processIO): Promise<number> {
   const toStdout = options.output === '-';
   const format = options.format ?? (options.output.toLowerCase().endsWith('.pcapng') ? 'pcapng' : 'pcap');
-  const store = openLocalStore({ dataDir: options.dataDir, readonly: true });
   const started = performance.now();
   const partial = `${options.output}.partial-${process.pid}`;
   let summary: ExportSummary;
+  const source = await openSource(options, io);
   try {
-    const query = { kql: options.kql, fromNs: options.fromNs, toNs: options.toNs, limit: options.limit };
     if (toStdout) {
-      summary = await exportLocal(store, query, io.stdout as NodeJS.WritableStream, { format, end: false });
+      summary = await source.export(io.stdout as NodeJS.WritableStream, { format, end: false });
     } else {
       const file = createWriteStream(partial);
       try {
-        summary = await exportLocal(store, query, file, { format });
+        summary = await source.export(file, { format });
         await new Promise<void>((resolve, reject) => (file.closed ? resolve() : file.once('close', resolve).once('error', reject)));
         await rename(partial, options.output);
       } catch (err) {
@@ -47,7 +51,7 @@ export async function runPcap(options: PcapCommandOptions, io: CommandIO = proce
       }
     }
   } finally {
-    store.close();
+    await source.close();
   }
   const ms = performance.now() - started;
   const report = toStdout ? io.stderr : io.stdout;
@@ -63,4 +67,31 @@ export async function runPcap(options: PcapCommandOptions, io: CommandIO = proce
     );
   }
   return 0;
+}
+
+/** Where the packets come from: the embedded store, or the engine with --es-url. */
+async function openSource(options: PcapCommandOptions, io: CommandIO) {
+  const query = { kql: options.kql, fromNs: options.fromNs, toNs: options.toNs, limit: options.limit };
+  if (!options.engine) {
+    const store = openLocalStore({ dataDir: options.dataDir, readonly: true });
+    return {
+      export: (out: NodeJS.WritableStream, o: ExportOptions) => exportLocal(store, query, out, o),
+      close: async () => store.close(),
+    };
+  }
+  const es = options.elasticsearch!;
+  const { detectEngine } = await import('../../sinks/elasticsearch/http/index.js');
+  const { exportEngine } = await import('../../query/export-engine.js');
+  const { templatePattern } = await import('../../sinks/elasticsearch/index-template.js');
+  const client = engineClientFromConfig(es, io);
+  try {
+    const engine = await detectEngine(client);
+    return {
+      export: (out: NodeJS.WritableStream, o: ExportOptions) => exportEngine(client, engine, { ...query, index: templatePattern(es.index_pattern) }, out, o),
+      close: () => client.close(),
+    };
+  } catch (err) {
+    await client.close();
+    throw err;
+  }
 }

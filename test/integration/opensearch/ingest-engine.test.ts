@@ -5,7 +5,8 @@
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { parseCaptureBuffer } from '../../../src/sources/pcap/capture-reader.js';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { EngineClient } from '../../../src/sinks/elasticsearch/http/engine-client.js';
@@ -80,6 +81,17 @@ for (const major of [2, 3] as OpenSearchMajor[]) {
       assert.equal(hit._source['@timestamp'], '2023-11-14T22:13:20.001500Z');
       assert.match(hit._id, /^[0-9a-f]{20}-1$/);
       assert.ok(Buffer.from(hit._source.packet.raw, 'base64').length === hit._source.packet.caplen);
+
+      // The packets come back out of the engine byte for byte, with their timestamps: sluice pcap --es-url.
+      const out = join(dir, 'from-engine.pcap');
+      const io = captureIO();
+      const code = await main(['node', 'sluice', 'pcap', '--es-url', openSearchUrl(major)!, '--es-index', indexPattern, '-o', out, '*'], io.io);
+      assert.equal(code, 0, io.err());
+      const key = (p: { tsSec: number; tsNsec: number; origLen: number; data: Buffer }) => `${p.tsSec}.${String(p.tsNsec).padStart(9, '0')} ${p.origLen} ${p.data.toString('hex')}`;
+      const exported = parseCaptureBuffer(readFileSync(out)).packets.map(key).sort();
+      const originals = files.flatMap((f) => parseCaptureBuffer(readFileSync(f.path)).packets.map(key)).sort();
+      assert.equal(exported.length, 16 + 20001);
+      assert.deepEqual(exported, originals);
     });
 
     test('documents the index refuses are dead-lettered with the reason; the rest are stored', async () => {
