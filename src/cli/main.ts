@@ -45,10 +45,10 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .option('--batch-packets <n>', 'packets per store transaction', parseInteger)
     .option('--no-recursive', 'do not descend into subdirectories')
     .addOption(new Option('--to <sink>', 'where documents go (default: the embedded store)').choices(['local', 'elasticsearch']))
-    .option('--es-url <url>', 'Elasticsearch/OpenSearch node URL (repeat for several nodes; implies --to elasticsearch)', collect)
-    .option('--es-index <pattern>', 'daily index pattern, %Y %m %d = UTC date of the packet (default sluice-packets-%Y.%m.%d)')
-    .option('--elasticsearch-tls-ca-file <file>', 'CA certificate (PEM) that signed the cluster certificate')
-    .option('--elasticsearch-tls-insecure', 'do not verify the cluster certificate (test clusters only; prints a warning)')
+    .addOption(esUrlOption('Elasticsearch/OpenSearch node URL (repeat for several nodes; implies --to elasticsearch)'))
+    .addOption(esIndexOption())
+    .addOption(tlsCaOption())
+    .addOption(tlsInsecureOption())
     .action(async (paths: string[], opts: Record<string, unknown>, cmd: Command) => {
       const global = cmd.optsWithGlobals();
       const urls = opts.esUrl as string[] | undefined;
@@ -109,10 +109,10 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .option('--file <path>', 'only documents of this capture (path, file name or capture id)')
     .option('--limit <n>', 'stop after n documents (default: no limit)', parseInteger)
     .option('--count', 'print the number of matching documents only')
-    .option('--es-url <url>', 'search Elasticsearch/OpenSearch instead of the embedded store (repeat for several nodes)', collect)
-    .option('--es-index <pattern>', 'daily index pattern of the documents (default sluice-packets-%Y.%m.%d)')
-    .option('--elasticsearch-tls-ca-file <file>', 'CA certificate (PEM) that signed the cluster certificate')
-    .option('--elasticsearch-tls-insecure', 'do not verify the cluster certificate (test clusters only)')
+    .addOption(esUrlOption('search Elasticsearch/OpenSearch instead of the embedded store (repeat for several nodes)'))
+    .addOption(esIndexOption())
+    .addOption(tlsCaOption())
+    .addOption(tlsInsecureOption())
     .action(async (args: string[], opts: Record<string, unknown>, cmd: Command) => {
       const global = cmd.optsWithGlobals();
       const config = await loadCliConfig(global, engineFlags(opts));
@@ -144,10 +144,10 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .option('--file <path>', 'only packets of this capture (path, file name or capture id)')
     .option('--limit <n>', 'stop after n packets (default: no limit)', parseInteger)
     .addOption(new Option('--summary <format>', 'summary format (on stderr when writing to stdout)').choices(['table', 'json']).default('table'))
-    .option('--es-url <url>', 'read the packets from Elasticsearch/OpenSearch instead of the embedded store (repeat for several nodes)', collect)
-    .option('--es-index <pattern>', 'daily index pattern of the documents (default sluice-packets-%Y.%m.%d)')
-    .option('--elasticsearch-tls-ca-file <file>', 'CA certificate (PEM) that signed the cluster certificate')
-    .option('--elasticsearch-tls-insecure', 'do not verify the cluster certificate (test clusters only)')
+    .addOption(esUrlOption('read the packets from Elasticsearch/OpenSearch instead of the embedded store (repeat for several nodes)'))
+    .addOption(esIndexOption())
+    .addOption(tlsCaOption())
+    .addOption(tlsInsecureOption())
     .action(async (args: string[], opts: Record<string, unknown>, cmd: Command) => {
       const global = cmd.optsWithGlobals();
       const config = await loadCliConfig(global, engineFlags(opts));
@@ -174,10 +174,10 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .description('install the index template and the lifecycle policy (ILM/ISM) on Elasticsearch/OpenSearch, idempotently; optionally create API keys')
     .option('--api-keys', 'also create a publish key and a read key (Elasticsearch only) and print them once')
     .option('--delete-after-days <n>', 'the lifecycle policy deletes an index this many days after its creation (default 30)', parseInteger)
-    .option('--es-url <url>', 'Elasticsearch/OpenSearch node URL (repeat for several nodes)', collect)
-    .option('--es-index <pattern>', 'daily index pattern, %Y %m %d = UTC date (default sluice-packets-%Y.%m.%d)')
-    .option('--elasticsearch-tls-ca-file <file>', 'CA certificate (PEM) that signed the cluster certificate')
-    .option('--elasticsearch-tls-insecure', 'do not verify the cluster certificate (test clusters only)')
+    .addOption(esUrlOption('Elasticsearch/OpenSearch node URL (repeat for several nodes)'))
+    .addOption(esIndexOption())
+    .addOption(tlsCaOption())
+    .addOption(tlsInsecureOption())
     .addOption(new Option('-o, --output <format>', 'report format').choices(['table', 'json']).default('table'))
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const config = await loadCliConfig(cmd.optsWithGlobals(), engineFlags(opts));
@@ -195,10 +195,10 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .description('delete daily packet indices older than an age, by the UTC date in their name (dry run unless --apply)')
     .requiredOption('--older-than <age>', 'age: a whole number and h, d or w, e.g. 30d, 12h, 2w')
     .option('--apply', 'delete (default: dry run, list only)')
-    .option('--es-url <url>', 'Elasticsearch/OpenSearch node URL (repeat for several nodes)', collect)
-    .option('--es-index <pattern>', 'daily index pattern, %Y %m %d = UTC date (default sluice-packets-%Y.%m.%d)')
-    .option('--elasticsearch-tls-ca-file <file>', 'CA certificate (PEM) that signed the cluster certificate')
-    .option('--elasticsearch-tls-insecure', 'do not verify the cluster certificate (test clusters only)')
+    .addOption(esUrlOption('Elasticsearch/OpenSearch node URL (repeat for several nodes)'))
+    .addOption(esIndexOption())
+    .addOption(tlsCaOption())
+    .addOption(tlsInsecureOption())
     .addOption(new Option('-o, --output <format>', 'report format').choices(['table', 'json']).default('table'))
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const config = await loadCliConfig(cmd.optsWithGlobals(), engineFlags(opts));
@@ -226,9 +226,9 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .command('replay')
     .description('send the dead letters again (after fixing the cause); those refused again stay')
     .addOption(new Option('--sink <sink>', 'which sink').choices(['elasticsearch']).default('elasticsearch'))
-    .option('--es-url <url>', 'Elasticsearch/OpenSearch node URL (repeat for several nodes)', collect)
-    .option('--elasticsearch-tls-ca-file <file>', 'CA certificate (PEM) that signed the cluster certificate')
-    .option('--elasticsearch-tls-insecure', 'do not verify the cluster certificate (test clusters only)')
+    .addOption(esUrlOption('Elasticsearch/OpenSearch node URL (repeat for several nodes)'))
+    .addOption(tlsCaOption())
+    .addOption(tlsInsecureOption())
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const config = await loadCliConfig(cmd.optsWithGlobals(), engineFlags(opts));
       const { runDlqReplay } = await import('./commands/dlq-command.js');
@@ -285,6 +285,23 @@ async function loadCliConfig(global: Record<string, unknown>, commandFlags: Reco
   for (const [k, v] of Object.entries(commandFlags)) flags[k] = v;
   for (const k of Object.keys(flags)) if (flags[k] === undefined) delete flags[k];
   return loadConfig({ flags, flagLabels: FLAG_LABELS, configFile: global.config as string | undefined });
+}
+
+/** `--es-url`, repeatable (several nodes). */
+function esUrlOption(description: string): Option {
+  return new Option('--es-url <url>', description).argParser(collect);
+}
+
+function esIndexOption(): Option {
+  return new Option('--es-index <pattern>', 'daily index pattern, %Y %m %d = UTC date of the packet (default sluice-packets-%Y.%m.%d)');
+}
+
+function tlsCaOption(): Option {
+  return new Option('--elasticsearch-tls-ca-file <file>', 'CA certificate (PEM) that signed the cluster certificate');
+}
+
+function tlsInsecureOption(): Option {
+  return new Option('--elasticsearch-tls-insecure', 'do not verify the cluster certificate (test clusters only; prints a warning)');
 }
 
 /** The engine connection flags shared by the commands that talk to Elasticsearch/OpenSearch, as config paths. */

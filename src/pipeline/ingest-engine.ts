@@ -21,7 +21,7 @@ import type { SinkItem } from '../sinks/util/sink-item.js';
 import { openCapture } from '../sources/pcap/capture-reader.js';
 import { captureFingerprint } from './capture-fingerprint.js';
 import type { CaptureFile } from './discover-captures.js';
-import type { FileOutcome, IngestOptions, IngestSummary } from './ingest.js';
+import { summarize, type FileOutcome, type IngestOptions, type IngestSummary } from './ingest.js';
 import { JsonBytes } from './json-bytes.js';
 import { PacketProcessor } from './packet-processor.js';
 
@@ -95,29 +95,9 @@ export async function ingestFilesToEngine(files: readonly CaptureFile[], options
     driver.stop();
     store.close();
   }
-  const durationMs = performance.now() - started;
-  let packets = 0, stored = 0, bytes = 0, problems = 0, withProblems = 0;
-  for (const o of outcomes) {
-    packets += o.packets;
-    stored += o.stored;
-    bytes += o.bytes;
-    problems += o.problems.length;
-    if (o.problems.length > 0) withProblems++;
-  }
-  const secs = durationMs / 1000;
   const s = driver.stats;
   return {
-    files: outcomes,
-    totalFiles: files.length,
-    filesWithProblems: withProblems,
-    packets,
-    stored: s.created,
-    bytes,
-    problems,
-    durationMs: Math.round(durationMs),
-    packetsPerSecond: secs > 0 ? Math.round(packets / secs) : 0,
-    megabytesPerSecond: secs > 0 ? Math.round((bytes / 1e6 / secs) * 10) / 10 : 0,
-    interrupted,
+    ...summarize(outcomes, files.length, started, interrupted),
     delivery: { created: s.created, exists: s.exists, dead: s.dead, retried: s.retried, requests: s.requests, deadLetterFile: deadLetters.path },
   };
 }

@@ -86,6 +86,11 @@ export async function ingestFiles(store: LocalStoreOptions, files: readonly Capt
   } finally {
     await writer.close();
   }
+  return summarize(outcomes, files.length, started, interrupted);
+}
+
+/** Totals of an ingest from its per-file outcomes (`started` is a performance.now() value). */
+export function summarize(outcomes: FileOutcome[], totalFiles: number, started: number, interrupted: boolean): IngestSummary {
   const durationMs = performance.now() - started;
   let packets = 0, stored = 0, bytes = 0, problems = 0, withProblems = 0;
   for (const o of outcomes) {
@@ -98,7 +103,7 @@ export async function ingestFiles(store: LocalStoreOptions, files: readonly Capt
   const secs = durationMs / 1000;
   return {
     files: outcomes,
-    totalFiles: files.length,
+    totalFiles,
     filesWithProblems: withProblems,
     packets,
     stored,

@@ -6,6 +6,7 @@
 import type { SluiceConfig } from '../../config/index.js';
 import { formatBytes, formatCount, processIO, type CommandIO } from '../output.js';
 import { parseRetentionDuration, msToDays } from '../../sinks/elasticsearch/setup/daily-pattern.js';
+import { engineClientFromConfig } from './engine-client-from-config.js';
 
 export { parseRetentionDuration } from '../../sinks/elasticsearch/setup/daily-pattern.js';
 
@@ -25,12 +26,11 @@ export interface RetentionCommandOptions {
 export async function runRetention(options: RetentionCommandOptions, io: CommandIO = processIO): Promise<number> {
   const olderThanMs = parseRetentionDuration(options.olderThan);
   const { detectEngine } = await import('../../sinks/elasticsearch/http/index.js');
-  const { engineClientFromConfig, retentionPlan, applyRetention, assertDailyPattern } = await import('../../sinks/elasticsearch/setup/index.js');
+  const { retentionPlan, applyRetention, assertDailyPattern } = await import('../../sinks/elasticsearch/setup/index.js');
   const es = options.elasticsearch;
   assertDailyPattern(es.index_pattern);
-  const client = engineClientFromConfig(es, 'retention');
+  const client = engineClientFromConfig(es!, io);
   try {
-    for (const w of client.warnings) io.stderr.write(`sluice: warning: ${w}\n`);
     const engine = await detectEngine(client);
     io.stderr.write(`Connected to ${engine.distribution} ${engine.version.text} at ${client.nodes.join(', ')}.\n`);
     const plan = await retentionPlan(client, { indexPattern: es.index_pattern, olderThanDays: msToDays(olderThanMs), now: options.now });

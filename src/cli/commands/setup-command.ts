@@ -7,6 +7,7 @@
 import type { SluiceConfig } from '../../config/index.js';
 import { SluiceError } from '../../errors.js';
 import { processIO, type CommandIO } from '../output.js';
+import { engineClientFromConfig } from './engine-client-from-config.js';
 
 /** Options of {@link runSetupCommand} (already merged from flags, environment, file and defaults). */
 export interface SetupCommandOptions {
@@ -24,11 +25,10 @@ export async function runSetupCommand(options: SetupCommandOptions, io: CommandI
     throw new SluiceError('SLUICE_USAGE', `--delete-after-days expects a positive whole number of days, got ${options.deleteAfterDays}`);
   }
   const { detectEngine } = await import('../../sinks/elasticsearch/http/index.js');
-  const { engineClientFromConfig, runSetup, createApiKeys } = await import('../../sinks/elasticsearch/setup/index.js');
+  const { runSetup, createApiKeys } = await import('../../sinks/elasticsearch/setup/index.js');
   const es = options.elasticsearch;
-  const client = engineClientFromConfig(es, 'setup');
+  const client = engineClientFromConfig(es!, io);
   try {
-    for (const w of client.warnings) io.stderr.write(`sluice: warning: ${w}\n`);
     const engine = await detectEngine(client);
     io.stderr.write(`Connected to ${engine.distribution} ${engine.version.text} at ${client.nodes.join(', ')}.\n`);
     if (options.apiKeys && engine.distribution === 'opensearch') {

@@ -100,8 +100,10 @@ describe('fault tolerance against OpenSearch 2.x', { skip }, () => {
     assert.equal(await exited(second), 0);
     const summary = JSON.parse(second.out().trim().split('\n').pop()!);
     // The second run resumes after the checkpoint: it creates what was missing; what was in flight
-    // when sluice died is sent again and answered 409.
-    assert.equal(summary.delivery.created, PACKETS - before);
+    // when sluice died is sent again and answered 409. (Bulk requests sluice had sent before it died
+    // may still land after `before` was counted, so created can be a little below PACKETS - before.)
+    assert.ok(summary.delivery.created > 0 && summary.delivery.created <= PACKETS - before, `created ${summary.delivery.created}, missing before ${PACKETS - before}`);
+    assert.ok(summary.delivery.exists + summary.delivery.created < PACKETS, 'the second run resumed after the checkpoint instead of resending everything');
     assert.equal(await count(url, `${prefix}-kill-*`), PACKETS);
   });
 });

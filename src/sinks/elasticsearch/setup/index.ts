@@ -8,4 +8,3 @@ export { runSetup, setupTemplate, type SetupOptions, type SetupReport, type Setu
 export { apiKeyRequests, createApiKeys, ROOT_INFO_PRIVILEGE, type ApiKeyOptions, type CreatedApiKey } from './api-keys.js';
 export { retentionPlan, applyRetention, type RetentionOptions, type RetentionPlan, type RetentionIndex, type RetentionResult } from './retention.js';
 export { indexDay, isDailyPattern, assertDailyPattern, dayIsOlderThan, parseRetentionDuration, msToDays } from './daily-pattern.js';
-export { engineClientFromConfig } from './client-from-config.js';
