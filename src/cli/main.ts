@@ -47,6 +47,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .addOption(new Option('--to <sink>', 'where documents go (default: the embedded store)').choices(['local', 'elasticsearch']))
     .addOption(esUrlOption('Elasticsearch/OpenSearch node URL (repeat for several nodes; implies --to elasticsearch)'))
     .addOption(esIndexOption())
+    .addOption(esDataStreamOption())
     .addOption(tlsCaOption())
     .addOption(tlsInsecureOption())
     .action(async (paths: string[], opts: Record<string, unknown>, cmd: Command) => {
@@ -58,10 +59,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
         'ingest.batch_packets': opts.batchPackets,
         'ingest.recursive': opts.recursive === false ? false : undefined,
         'ingest.to': opts.to ?? (urls !== undefined ? 'elasticsearch' : undefined),
-        'elasticsearch.urls': urls,
-        'elasticsearch.index_pattern': opts.esIndex,
-        'elasticsearch.tls.ca_file': opts.elasticsearchTlsCaFile,
-        'elasticsearch.tls.insecure': opts.elasticsearchTlsInsecure === true ? true : undefined,
+        ...engineFlags(opts),
       });
       const { runIngest } = await import('./commands/ingest-command.js');
       const stopSignal = { stopped: false };
@@ -111,6 +109,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .option('--count', 'print the number of matching documents only')
     .addOption(esUrlOption('search Elasticsearch/OpenSearch instead of the embedded store (repeat for several nodes)'))
     .addOption(esIndexOption())
+    .addOption(esDataStreamOption())
     .addOption(tlsCaOption())
     .addOption(tlsInsecureOption())
     .action(async (args: string[], opts: Record<string, unknown>, cmd: Command) => {
@@ -146,6 +145,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .addOption(new Option('--summary <format>', 'summary format (on stderr when writing to stdout)').choices(['table', 'json']).default('table'))
     .addOption(esUrlOption('read the packets from Elasticsearch/OpenSearch instead of the embedded store (repeat for several nodes)'))
     .addOption(esIndexOption())
+    .addOption(esDataStreamOption())
     .addOption(tlsCaOption())
     .addOption(tlsInsecureOption())
     .action(async (args: string[], opts: Record<string, unknown>, cmd: Command) => {
@@ -176,6 +176,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .option('--delete-after-days <n>', 'the lifecycle policy deletes an index this many days after its creation (default 30)', parseInteger)
     .addOption(esUrlOption('Elasticsearch/OpenSearch node URL (repeat for several nodes)'))
     .addOption(esIndexOption())
+    .addOption(esDataStreamOption())
     .addOption(tlsCaOption())
     .addOption(tlsInsecureOption())
     .addOption(new Option('-o, --output <format>', 'report format').choices(['table', 'json']).default('table'))
@@ -197,6 +198,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .option('--apply', 'delete (default: dry run, list only)')
     .addOption(esUrlOption('Elasticsearch/OpenSearch node URL (repeat for several nodes)'))
     .addOption(esIndexOption())
+    .addOption(esDataStreamOption())
     .addOption(tlsCaOption())
     .addOption(tlsInsecureOption())
     .addOption(new Option('-o, --output <format>', 'report format').choices(['table', 'json']).default('table'))
@@ -296,6 +298,10 @@ function esIndexOption(): Option {
   return new Option('--es-index <pattern>', 'daily index pattern, %Y %m %d = UTC date of the packet (default sluice-packets-%Y.%m.%d)');
 }
 
+function esDataStreamOption(): Option {
+  return new Option('--es-data-stream', 'use one data stream (named after the index pattern without its date) instead of daily indices');
+}
+
 function tlsCaOption(): Option {
   return new Option('--elasticsearch-tls-ca-file <file>', 'CA certificate (PEM) that signed the cluster certificate');
 }
@@ -309,6 +315,7 @@ function engineFlags(opts: Record<string, unknown>): Record<string, unknown> {
   return {
     'elasticsearch.urls': opts.esUrl,
     'elasticsearch.index_pattern': opts.esIndex,
+    'elasticsearch.data_stream': opts.esDataStream === true ? true : undefined,
     'elasticsearch.tls.ca_file': opts.elasticsearchTlsCaFile,
     'elasticsearch.tls.insecure': opts.elasticsearchTlsInsecure === true ? true : undefined,
   };

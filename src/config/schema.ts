@@ -141,6 +141,10 @@ export const configSchema = z
           .regex(/^(?:[a-z0-9._+-]|%[Ymd])+$/, 'use lower-case letters, digits, . _ - + and the date tokens %Y %m %d only')
           .default('sluice-packets-%Y.%m.%d')
           .describe('Daily index of packet documents; %Y %m %d are the UTC date of the packet (e.g. the original `packets-%Y-%m-%d`).'),
+        data_stream: z
+          .boolean()
+          .default(false)
+          .describe('Write packet documents to one data stream (named after index_pattern without its date, e.g. `sluice-packets`) instead of daily indices; the lifecycle policy then rolls it over.'),
         flush_bytes: z
           .number()
           .int()

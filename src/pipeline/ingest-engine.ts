@@ -12,6 +12,7 @@ import type Database from 'better-sqlite3';
 import { CommunityIdCache } from '../enrichers/community-id/community-id.js';
 import { ElasticsearchSink } from '../sinks/elasticsearch/elasticsearch-sink.js';
 import { dailyIndex } from '../sinks/elasticsearch/bulk-encoder.js';
+import { dataStreamName } from '../sinks/elasticsearch/index-template.js';
 import type { EngineClient } from '../sinks/elasticsearch/http/engine-client.js';
 import { openLocalStore } from '../sinks/local/local-store.js';
 import { AckTracker } from '../sinks/util/ack-tracker.js';
@@ -39,6 +40,8 @@ export interface EngineIngestOptions extends IngestOptions {
   readonly client: EngineClient;
   /** Daily index pattern (`sluice-packets-%Y.%m.%d`). */
   readonly indexPattern: string;
+  /** Write to the data stream named after the pattern instead of daily indices. */
+  readonly dataStream?: boolean;
   readonly flushBytes?: number;
   readonly flushIntervalMs?: number;
   readonly concurrency?: number;
@@ -144,6 +147,7 @@ async function ingestOne(
   const processor = new PacketProcessor({ captureId, path: file.path, name: basename(file.path) }, communityIds, true, { raw: true });
   const reader = openCapture(file.path, { chunkBytes: options.readChunkBytes, batchPackets: options.batchPackets });
   const out = new JsonBytes(1 << 16);
+  const dataStream = options.dataStream ? dataStreamName(options.indexPattern) : undefined;
   let packets = 0;
   let lastBytes = 0;
   let stopped = false;
@@ -156,7 +160,7 @@ async function ingestOne(
       processor.completeLast(out);
       await driver.push({
         id: captureId + '-' + p.frame,
-        target: dailyIndex(options.indexPattern, p.tsSec),
+        target: dataStream ?? dailyIndex(options.indexPattern, p.tsSec),
         body: Buffer.from(out.view()),
         position: { file: file.path, frame: p.frame, seq: tracker.issue() },
       });

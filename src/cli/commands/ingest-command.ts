@@ -141,7 +141,7 @@ async function ingestToEngine(files: CaptureFile[], options: IngestCommandOption
   try {
     const info = await detectEngine(client);
     io.stderr.write(`Connected to ${info.distribution} ${info.version.text} at ${client.nodes.join(', ')}.\n`);
-    const template = await ensurePacketTemplate(client, { indexPattern: es.index_pattern });
+    const template = await ensurePacketTemplate(client, { indexPattern: es.index_pattern, dataStream: es.data_stream });
     if (template === 'not-allowed') {
       io.stderr.write('sluice: warning: these credentials may not read or install index templates; assuming `sluice setup` installed the packet template\n');
     }
@@ -150,13 +150,14 @@ async function ingestToEngine(files: CaptureFile[], options: IngestCommandOption
       dataDir: options.dataDir,
       client,
       indexPattern: es.index_pattern,
+      dataStream: es.data_stream,
       flushBytes: es.flush_bytes,
       flushIntervalMs: es.flush_interval_ms,
       concurrency: es.concurrency_count,
     });
     // Make what was just delivered searchable now rather than at the next refresh interval.
-    const { templatePattern } = await import('../../sinks/elasticsearch/index-template.js');
-    await client.request({ method: 'POST', path: `/${encodeURIComponent(templatePattern(es.index_pattern))}/_refresh`, query: { ignore_unavailable: true } }).catch(() => undefined);
+    const { searchTarget } = await import('../../sinks/elasticsearch/index-template.js');
+    await client.request({ method: 'POST', path: `/${encodeURIComponent(searchTarget(es.index_pattern, es.data_stream))}/_refresh`, query: { ignore_unavailable: true } }).catch(() => undefined);
     return { summary: result, delivery: result.delivery, nodes: client.nodes };
   } finally {
     await client.close();

@@ -82,12 +82,12 @@ async function openSource(options: PcapCommandOptions, io: CommandIO) {
   const es = options.elasticsearch!;
   const { detectEngine } = await import('../../sinks/elasticsearch/http/index.js');
   const { exportEngine } = await import('../../query/export-engine.js');
-  const { templatePattern } = await import('../../sinks/elasticsearch/index-template.js');
+  const { searchTarget } = await import('../../sinks/elasticsearch/index-template.js');
   const client = engineClientFromConfig(es, io);
   try {
     const engine = await detectEngine(client);
     return {
-      export: (out: NodeJS.WritableStream, o: ExportOptions) => exportEngine(client, engine, { ...query, index: templatePattern(es.index_pattern) }, out, o),
+      export: (out: NodeJS.WritableStream, o: ExportOptions) => exportEngine(client, engine, { ...query, index: searchTarget(es.index_pattern, es.data_stream) }, out, o),
       close: () => client.close(),
     };
   } catch (err) {

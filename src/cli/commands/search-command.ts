@@ -82,11 +82,11 @@ async function runEngineSearch(options: SearchCommandOptions, io: CommandIO): Pr
   const es = options.elasticsearch!;
   const { detectEngine } = await import('../../sinks/elasticsearch/http/index.js');
   const { searchEngine, engineQueryBody } = await import('../../query/query-engine.js');
-  const { templatePattern } = await import('../../sinks/elasticsearch/index-template.js');
+  const { searchTarget } = await import('../../sinks/elasticsearch/index-template.js');
   const client = engineClientFromConfig(es, io);
   try {
     const engine = await detectEngine(client);
-    const index = templatePattern(es.index_pattern);
+    const index = searchTarget(es.index_pattern, es.data_stream);
     if (options.count) {
       const res = await client.request({ method: 'POST', path: `/${encodeURIComponent(index)}/_count`, body: { query: engineQueryBody({ kql: options.kql, fromNs: options.fromNs, toNs: options.toNs, index }) } });
       const n = res.status === 404 ? 0 : (res.json() as { count: number }).count;

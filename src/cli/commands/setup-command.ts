@@ -35,7 +35,7 @@ export async function runSetupCommand(options: SetupCommandOptions, io: CommandI
       // Fail before changing anything.
       await createApiKeys(client, { indexPattern: es.index_pattern, engine });
     }
-    const report = await runSetup(client, { indexPattern: es.index_pattern, deleteAfterDays: options.deleteAfterDays, engine });
+    const report = await runSetup(client, { indexPattern: es.index_pattern, deleteAfterDays: options.deleteAfterDays, engine, dataStream: es.data_stream });
     const keys = options.apiKeys ? await createApiKeys(client, { indexPattern: es.index_pattern, engine }) : undefined;
 
     if (options.output === 'json') {

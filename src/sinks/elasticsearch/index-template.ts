@@ -19,6 +19,8 @@ export interface PacketTemplateOptions {
   readonly replicas?: number;
   /** Template priority (composable templates). Default 200. */
   readonly priority?: number;
+  /** Make the template a data stream template for {@link dataStreamName} (ES ≥ 7.9, OpenSearch ≥ 1.0). */
+  readonly dataStream?: boolean;
 }
 
 /** Field that carries the raw packet bytes (base64) in engine documents, for pcap export from the engine. */
@@ -28,6 +30,20 @@ const ES_TYPE: Record<FieldSpec['type'], string> = { ip: 'ip', keyword: 'keyword
 
 /** Port-like fields fit `integer`; everything else keeps the catalog's type. */
 const INTEGER_FIELDS = new Set(['source.port', 'destination.port', 'url.port', 'http.response.status_code', 'pcap.link_type', 'pcap.interface']);
+
+/**
+ * The data stream of a daily pattern: its name up to the first date token, without the separator
+ * before it (`sluice-packets-%Y.%m.%d` → `sluice-packets`).
+ */
+export function dataStreamName(indexPattern: string): string {
+  const i = indexPattern.indexOf('%');
+  return (i < 0 ? indexPattern : indexPattern.slice(0, i)).replace(/[-._+]+$/, '') || 'sluice-packets';
+}
+
+/** What documents are written to and searched in: the data stream, or every daily index. */
+export function searchTarget(indexPattern: string, dataStream: boolean): string {
+  return dataStream ? dataStreamName(indexPattern) : templatePattern(indexPattern);
+}
 
 /** Index name pattern the template applies to: the daily pattern up to its first date token, then `*`. */
 export function templatePattern(indexPattern: string): string {
@@ -48,7 +64,8 @@ export function packetIndexTemplate(options: PacketTemplateOptions = {}): { name
   return {
     name: templatePattern(pattern).replace(/\*/g, '').replace(/[-._]+$/, '') || 'sluice-packets',
     body: {
-      index_patterns: [templatePattern(pattern)],
+      index_patterns: [options.dataStream ? dataStreamName(pattern) : templatePattern(pattern)],
+      ...(options.dataStream ? { data_stream: {} } : {}),
       priority: options.priority ?? 200,
       template: {
         settings: {

@@ -37,11 +37,14 @@ for (const major of [2, 3] as OpenSearchMajor[]) {
     const prefix = `sluice-test-${major}-${process.pid}`;
     // Its own prefix: composable templates of one priority must not have overlapping patterns.
     const bad = `sluice-dlqtest-${major}-${process.pid}`;
+    const ds = `sluice-dstest-${major}-${process.pid}`;
     after(async () => {
       if (!skip) {
         await client.request({ method: 'DELETE', path: `/${prefix}-*` });
         await client.request({ method: 'DELETE', path: `/_index_template/${prefix}` });
         await client.request({ method: 'DELETE', path: `/${bad}-*` });
+        await client.request({ method: 'DELETE', path: `/_data_stream/${ds}` });
+        await client.request({ method: 'DELETE', path: `/_index_template/${ds}` });
         await client.request({ method: 'DELETE', path: `/_index_template/${bad}` });
         await client.close();
       }
@@ -92,6 +95,28 @@ for (const major of [2, 3] as OpenSearchMajor[]) {
       const originals = files.flatMap((f) => parseCaptureBuffer(readFileSync(f.path)).packets.map(key)).sort();
       assert.equal(exported.length, 16 + 20001);
       assert.deepEqual(exported, originals);
+    });
+
+    test('a data stream instead of daily indices: the same exactly-once delivery and search', async () => {
+      const io = captureIO();
+      const pattern = `${ds}-%Y.%m.%d`;
+      const args = ['node', 'sluice', '--data-dir', join(dir, 'ds'), 'ingest', '--es-url', openSearchUrl(major)!, '--es-index', pattern, '--es-data-stream', '--output', 'json', SAMPLE];
+      assert.equal(await main(args, io.io), 0, io.err());
+      assert.equal(JSON.parse(io.out()).delivery.created, 16);
+      const stream = await client.request({ method: 'GET', path: `/_data_stream/${ds}` });
+      assert.equal(stream.status, 200, stream.text());
+      assert.equal(await count(client, ds), 16);
+      // A replay that lost its checkpoint: 409s, nothing added.
+      const db = new Database(join(dir, 'ds', 'sluice.db'));
+      db.prepare('DELETE FROM sink_progress').run();
+      db.close();
+      const again = captureIO();
+      assert.equal(await main(args, again.io), 0, again.err());
+      assert.equal(JSON.parse(again.out()).delivery.exists, 16);
+      assert.equal(await count(client, ds), 16);
+      const search = captureIO();
+      assert.equal(await main(['node', 'sluice', 'search', '--es-url', openSearchUrl(major)!, '--es-index', pattern, '--es-data-stream', '--count', 'dns.question.name: www.example.com'], search.io), 0);
+      assert.equal(search.out().trim(), '4');
     });
 
     test('documents the index refuses are dead-lettered with the reason; the rest are stored', async () => {

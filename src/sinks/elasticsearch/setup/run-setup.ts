@@ -25,6 +25,8 @@ export interface SetupOptions {
   readonly refreshIntervalSecs?: number;
   /** The engine, when already detected (else `GET /`). */
   readonly engine?: EngineInfo;
+  /** A data stream template instead of daily indices (`elasticsearch.data_stream`). */
+  readonly dataStream?: boolean;
 }
 
 /** What {@link runSetup} did. */
@@ -36,7 +38,7 @@ export interface SetupReport {
 
 /** The body `runSetup` PUTs to `/_index_template/<name>`: the packet template, plus `index.lifecycle.name` on Elasticsearch, plus a fingerprint in `_meta`. */
 export function setupTemplate(engine: Pick<EngineInfo, 'features' | 'buildFlavor'>, options: SetupOptions): { name: string; body: Record<string, any>; fingerprint: string; lifecycleSetting?: string } {
-  const { name, body } = packetIndexTemplate({ indexPattern: options.indexPattern, refreshIntervalSecs: options.refreshIntervalSecs });
+  const { name, body } = packetIndexTemplate({ indexPattern: options.indexPattern, refreshIntervalSecs: options.refreshIntervalSecs, dataStream: options.dataStream });
   const b = body as Record<string, any>;
   let lifecycleSetting: string | undefined;
   if (engine.features.lifecycle === 'ilm' && engine.buildFlavor !== 'serverless') {
