@@ -34,3 +34,14 @@ test('custom daily patterns, like the original packets-YYYY-MM-DD, get a matchin
   assert.equal(name, 'packets');
   assert.equal((body as any).template.settings['index.refresh_interval'], '30s');
 });
+
+test('with a data stream the template targets one stream named after the pattern', async () => {
+  const { dataStreamName, searchTarget } = await import('./index-template.js');
+  assert.equal(dataStreamName('sluice-packets-%Y.%m.%d'), 'sluice-packets');
+  assert.equal(dataStreamName('packets-%Y-%m-%d'), 'packets');
+  assert.equal(searchTarget('packets-%Y-%m-%d', false), 'packets-*');
+  assert.equal(searchTarget('packets-%Y-%m-%d', true), 'packets');
+  const { body } = packetIndexTemplate({ dataStream: true });
+  assert.deepEqual((body as any).index_patterns, ['sluice-packets']);
+  assert.deepEqual((body as any).data_stream, {});
+});
