@@ -60,11 +60,26 @@ if (files.some((f) => f.includes('/integration/opensearch/'))) {
   }
 }
 
+// Elasticsearch 7.10.2 (OSS modules) for the same suites.
+let startedEs7 = false;
+if (files.some((f) => f.includes('/integration/opensearch/'))) {
+  const r = spawnSync(process.execPath, [join(root, 'scripts/stack/elasticsearch7.mjs'), 'start'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith('ELASTICSEARCH7_URL='));
+  if (r.status !== 0 || line === undefined) {
+    console.error(`*** COULD NOT START Elasticsearch 7.10.2 (exit ${r.status}); its suites will skip, or fail under CI=true ***`);
+  } else {
+    env.SLUICE_TEST_ELASTICSEARCH7_URL = line.split(/\s+/)[0].slice('ELASTICSEARCH7_URL='.length);
+    startedEs7 = line.includes('started=true');
+    console.error(`Elasticsearch 7.10.2 for the tests: ${env.SLUICE_TEST_ELASTICSEARCH7_URL}`);
+  }
+}
+
 let status = 1;
 try {
   const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], { stdio: 'inherit', cwd: root, env });
   status = r.status ?? 1;
 } finally {
+  if (startedEs7) spawnSync(process.execPath, [join(root, 'scripts/stack/elasticsearch7.mjs'), 'stop'], { cwd: root, stdio: 'inherit' });
   for (const version of startedEngines) {
     spawnSync(process.execPath, [join(root, 'scripts/stack/opensearch.mjs'), 'stop', '--version', version], { cwd: root, stdio: 'inherit' });
   }

@@ -55,9 +55,12 @@ export async function* searchEngine(client: EngineClient, engine: EngineInfo, q:
       : { method: 'POST', path: `/${encodeURIComponent(q.index)}/_pit`, query: { keep_alive: keepAlive } },
   );
   assertAuthorized(open, client.scrub);
-  if (open.status === 404) return; // no index matches: no hits
-  if (open.status >= 300) throw new SluiceError('SLUICE_ENGINE_UNSUPPORTED', `opening a point in time on ${q.index} failed: HTTP ${open.status} ${client.scrub(open.text().slice(0, 300))}`);
-  let pit = opensearch ? (open.json() as { pit_id: string }).pit_id : (open.json() as { id: string }).id;
+  if (open.status === 404 && /index_not_found/.test(open.text())) return; // no index matches: no hits
+  // Engines without the point-in-time API (Elasticsearch before 7.10 or without X-Pack, OpenSearch
+  // before 2.4) answer 400/404/405: page with search_after on the indices themselves, which is exact
+  // as long as no document is added meanwhile.
+  const noPit = open.status >= 300;
+  let pit = noPit ? '' : opensearch ? (open.json() as { pit_id: string }).pit_id : (open.json() as { id: string }).id;
   const query = engineQueryBody(q);
   let left = q.limit ?? Number.POSITIVE_INFINITY;
   let after: unknown[] | undefined;
@@ -67,12 +70,12 @@ export async function* searchEngine(client: EngineClient, engine: EngineInfo, q:
       const body: Record<string, unknown> = {
         size,
         query,
-        pit: { id: pit, keep_alive: keepAlive },
+        ...(noPit ? {} : { pit: { id: pit, keep_alive: keepAlive } }),
         sort: [{ '@timestamp': { order: 'asc', numeric_type: 'date_nanos' } }, { 'pcap.capture_id': 'asc' }, { 'pcap.frame': 'asc' }],
         track_total_hits: false,
       };
       if (after !== undefined) body.search_after = after;
-      const res = await client.request({ method: 'POST', path: '/_search', body });
+      const res = await client.request({ method: 'POST', path: noPit ? `/${encodeURIComponent(q.index)}/_search` : '/_search', body, query: noPit ? { ignore_unavailable: true, allow_no_indices: true } : undefined });
       assertAuthorized(res, client.scrub);
       if (res.status >= 300) throw new SluiceError('SLUICE_ENGINE_UNSUPPORTED', `search on ${q.index} failed: HTTP ${res.status} ${client.scrub(res.text().slice(0, 500))}`);
       const page = parseKeepingBigSorts(res.text());
@@ -90,7 +93,7 @@ export async function* searchEngine(client: EngineClient, engine: EngineInfo, q:
       after = [nsToIso(BigInt(ts as string | number)), ...rest];
     }
   } finally {
-    await client.request(
+    if (!noPit) await client.request(
       opensearch
         ? { method: 'DELETE', path: '/_search/point_in_time', body: { pit_id: [pit] } }
         : { method: 'DELETE', path: '/_pit', body: { id: pit } },

@@ -13,7 +13,8 @@ import { EngineClient } from '../../../src/sinks/elasticsearch/http/engine-clien
 import { installPacketTemplate } from '../../../src/sinks/elasticsearch/install-template.js';
 import { ingestFilesToEngine } from '../../../src/pipeline/ingest-engine.js';
 import { DeadLetterQueue } from '../../../src/sinks/util/dead-letter-queue.js';
-import { openSearchUrl, skipWithoutOpenSearch, type OpenSearchMajor } from '../../support/opensearch.js';
+import { openSearchUrl as osUrl, skipWithoutOpenSearch } from '../../support/opensearch.js';
+import { elasticsearch7Url, skipWithoutElasticsearch7 } from '../../support/elasticsearch7.js';
 import { SHARED_BENCH_DIR } from '../../support/tshark.js';
 import { captureIO, tempDir } from '../../support/temp.js';
 import { main } from '../../../src/cli/main.js';
@@ -29,9 +30,17 @@ async function count(client: EngineClient, index: string): Promise<number> {
   return (r.json() as { count: number }).count;
 }
 
-for (const major of [2, 3] as OpenSearchMajor[]) {
-  const skip = skipWithoutOpenSearch(major);
-  describe(`ingest into OpenSearch ${major}.x`, { skip }, () => {
+const ENGINES = [
+  { label: 'OpenSearch 2.x', major: 2, skip: () => skipWithoutOpenSearch(2), url: () => osUrl(2)!, dataStreams: true },
+  { label: 'OpenSearch 3.x', major: 3, skip: () => skipWithoutOpenSearch(3), url: () => osUrl(3)!, dataStreams: true },
+  // The OSS modules only (no X-Pack): no data streams, no point in time, no ILM.
+  { label: 'Elasticsearch 7.10.2', major: 7, skip: () => skipWithoutElasticsearch7(), url: () => elasticsearch7Url()!, dataStreams: false },
+];
+
+for (const { label, major, skip: skipFn, url: urlFn, dataStreams } of ENGINES) {
+  const skip = skipFn();
+  const openSearchUrl = (_: unknown) => urlFn();
+  describe(`ingest into ${label}`, { skip }, () => {
     const { dir, cleanup } = tempDir('sluice-os-');
     const client = skip ? (undefined as unknown as EngineClient) : new EngineClient({ urls: [openSearchUrl(major)!] });
     const prefix = `sluice-test-${major}-${process.pid}`;
@@ -97,7 +106,8 @@ for (const major of [2, 3] as OpenSearchMajor[]) {
       assert.deepEqual(exported, originals);
     });
 
-    test('a data stream instead of daily indices: the same exactly-once delivery and search', async () => {
+    // Data streams need X-Pack on Elasticsearch: that case runs on the OpenSearch nodes only.
+    if (dataStreams) test('a data stream instead of daily indices: the same exactly-once delivery and search', async () => {
       const io = captureIO();
       const pattern = `${ds}-%Y.%m.%d`;
       const args = ['node', 'sluice', '--data-dir', join(dir, 'ds'), 'ingest', '--es-url', openSearchUrl(major)!, '--es-index', pattern, '--es-data-stream', '--output', 'json', SAMPLE];

@@ -16,11 +16,11 @@ import { EngineClient, detectEngine, type EngineInfo } from '../../../src/sinks/
 import { installPacketTemplate } from '../../../src/sinks/elasticsearch/install-template.js';
 import { openLocalStore, type LocalStore } from '../../../src/sinks/local/local-store.js';
 import { openSearchUrl, skipWithoutOpenSearch } from '../../support/opensearch.js';
+import { elasticsearch7Url, skipWithoutElasticsearch7 } from '../../support/elasticsearch7.js';
 import { corpusCaptures, SHARED_BENCH_DIR } from '../../support/tshark.js';
 import { KQL_BATTERY } from '../../support/kql-battery.js';
 import { tempDir } from '../../support/temp.js';
 
-const skip = skipWithoutOpenSearch(2);
 const EXTRA = [
   'dns.resolved_ip: 203.0.113.0/24',
   'dns.answers.type: AAAA',
@@ -36,7 +36,15 @@ const EXTRA = [
   'not *',
 ];
 
-describe('embedded store vs OpenSearch: same query, same documents', { skip }, () => {
+const ENGINES = [
+  { label: 'OpenSearch 2.x', skip: () => skipWithoutOpenSearch(2), url: () => openSearchUrl(2)! },
+  // Without X-Pack: no point in time, so this one pages with plain search_after.
+  { label: 'Elasticsearch 7.10.2', skip: () => skipWithoutElasticsearch7(), url: () => elasticsearch7Url()! },
+];
+
+for (const { label, skip: skipFn, url } of ENGINES) {
+const skip = skipFn();
+describe(`embedded store vs ${label}: same query, same documents`, { skip }, () => {
   const { dir, cleanup } = tempDir('sluice-diff-os-');
   const files = skip ? [] : [...corpusCaptures(), join(SHARED_BENCH_DIR, 'mixed-20k.pcap')].map((path) => ({ path, size: statSync(path).size }));
   const index = `sluice-diff-${process.pid}`;
@@ -45,7 +53,7 @@ describe('embedded store vs OpenSearch: same query, same documents', { skip }, (
   let store: LocalStore;
 
   before(async () => {
-    client = new EngineClient({ urls: [openSearchUrl(2)!] });
+    client = new EngineClient({ urls: [url()] });
     engine = await detectEngine(client);
     await installPacketTemplate(client, { indexPattern: `${index}-%Y.%m.%d` });
     await ingestFiles({ dataDir: join(dir, 'local') }, files);
@@ -94,3 +102,4 @@ describe('embedded store vs OpenSearch: same query, same documents', { skip }, (
     assert.deepEqual(ns, [...ns].sort());
   });
 });
+}

@@ -37,11 +37,11 @@ export interface SetupReport {
 }
 
 /** The body `runSetup` PUTs to `/_index_template/<name>`: the packet template, plus `index.lifecycle.name` on Elasticsearch, plus a fingerprint in `_meta`. */
-export function setupTemplate(engine: Pick<EngineInfo, 'features' | 'buildFlavor'>, options: SetupOptions): { name: string; body: Record<string, any>; fingerprint: string; lifecycleSetting?: string } {
+export function setupTemplate(engine: Pick<EngineInfo, 'features' | 'buildFlavor'>, options: SetupOptions, withLifecycle = true): { name: string; body: Record<string, any>; fingerprint: string; lifecycleSetting?: string } {
   const { name, body } = packetIndexTemplate({ indexPattern: options.indexPattern, refreshIntervalSecs: options.refreshIntervalSecs, dataStream: options.dataStream });
   const b = body as Record<string, any>;
   let lifecycleSetting: string | undefined;
-  if (engine.features.lifecycle === 'ilm' && engine.buildFlavor !== 'serverless') {
+  if (withLifecycle && engine.features.lifecycle === 'ilm' && engine.buildFlavor !== 'serverless') {
     lifecycleSetting = lifecyclePolicy(engine, options).name;
     b.template.settings['index.lifecycle.name'] = lifecycleSetting;
   }
@@ -62,7 +62,7 @@ export async function runSetup(client: EngineClient, options: SetupOptions): Pro
   }
   const desired = lifecyclePolicy(engine, options);
   const policy = await installPolicy(client, engine, desired);
-  const template = await installTemplate(client, engine, options);
+  const template = await installTemplate(client, engine, options, policy.action !== 'skipped');
   return {
     engine: { distribution: engine.distribution, version: engine.version.text },
     policy: { kind: desired.lifecycle, name: desired.name, path: desired.path, deleteAfterDays: desired.deleteAfterDays, indexPatterns: desired.indexPatterns, ...policy },
@@ -78,6 +78,11 @@ async function installPolicy(client: EngineClient, engine: EngineInfo, desired: 
   assertAuthorized(current, client.scrub);
   if (desired.lifecycle === 'ism' && current.status === 400 && /no handler found/i.test(current.text())) {
     return { action: 'skipped', note: `${current.node} has no Index State Management plugin (opensearch-index-management): no policy installed; install the plugin and run setup again, or delete old indices with \`sluice retention\`` };
+  }
+  // Elasticsearch without X-Pack (the OSS distribution, or a node built without the ILM module)
+  // routes `_ilm/...` to the document APIs, which refuse an index named `_ilm`.
+  if (desired.lifecycle === 'ilm' && current.status >= 400 && /(invalid_index_name_exception|index_not_found_exception)[^}]*_ilm/.test(current.text())) {
+    return { action: 'skipped', note: `${current.node} has no index lifecycle management (X-Pack ILM): no policy installed; use the default distribution, or delete old indices with \`sluice retention\`` };
   }
   if (current.status !== 404 && current.status >= 300) throw failed(`reading the lifecycle policy ${desired.name}`, current, client);
   let query: Record<string, number> | undefined;
@@ -98,8 +103,10 @@ async function installPolicy(client: EngineClient, engine: EngineInfo, desired: 
   return { action: current.status === 404 ? 'created' : 'updated' };
 }
 
-async function installTemplate(client: EngineClient, engine: EngineInfo, options: SetupOptions): Promise<SetupReport['template']> {
-  const { name, body, fingerprint, lifecycleSetting } = setupTemplate(engine, options);
+async function installTemplate(client: EngineClient, engine: EngineInfo, options: SetupOptions, withLifecycle: boolean): Promise<SetupReport['template']> {
+  // No `index.lifecycle.name` when the policy could not be installed (no ILM on the cluster): the
+  // setting would be refused as unknown.
+  const { name, body, fingerprint, lifecycleSetting } = setupTemplate(engine, options, withLifecycle);
   const path = `/_index_template/${encodeURIComponent(name)}`;
   const base = { name, indexPatterns: body.index_patterns as string[], ...(lifecycleSetting ? { lifecycleSetting } : {}) };
   const current = await client.request({ method: 'GET', path });
