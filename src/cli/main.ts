@@ -239,6 +239,27 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
 
   const configCmd = program.command('config').description('inspect the configuration');
   configCmd
+    .command('init')
+    .description('write a commented default configuration file (every key, its default and its environment variable)')
+    .argument('[file]', 'where to write it', 'sluice.yaml')
+    .option('--force', 'overwrite an existing file')
+    .action(async (file: string, opts: Record<string, unknown>) => {
+      const { defaultConfigYaml } = await import('../config/index.js');
+      const { writeFileSync, existsSync } = await import('node:fs');
+      if (existsSync(file) && opts.force !== true) throw new SluiceError('SLUICE_USAGE', `${file} exists; pass --force to overwrite it`);
+      writeFileSync(file, defaultConfigYaml());
+      io.stdout.write(`Wrote ${file}. Check it with: sluice --config ${file} config check\n`);
+    });
+  configCmd
+    .command('check')
+    .description('validate the merged configuration and print every problem (exit 2 when there is one)')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const { resolveConfig } = await import('../config/index.js');
+      const global = cmd.optsWithGlobals();
+      const resolved = resolveConfig({ configFile: global.config as string | undefined, flags: global.dataDir === undefined ? {} : { data_dir: global.dataDir } });
+      io.stdout.write(`Configuration OK${resolved.file ? ` (file: ${resolved.file})` : ' (no configuration file: environment and defaults)'}.\n`);
+    });
+  configCmd
     .command('show')
     .description('print the merged configuration (flags > environment > .env > file > defaults), secrets redacted')
     .action(async (_opts: unknown, cmd: Command) => {

@@ -10,3 +10,4 @@ export {
 export { configFlagsFromOptions } from './flags.js';
 export { CONFIG_RULES, type ConfigRule } from './rules.js';
 export { buildJsonSchema } from './json-schema.js';
+export { defaultConfigYaml } from './default-config-yaml.js';
