@@ -46,10 +46,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .option('--no-recursive', 'do not descend into subdirectories')
     .addOption(new Option('--to <sink>', 'where documents go (default: the embedded store)').choices(['local', 'elasticsearch']))
     .addOption(esUrlOption('Elasticsearch/OpenSearch node URL (repeat for several nodes; implies --to elasticsearch)'))
-    .addOption(esIndexOption())
-    .addOption(esDataStreamOption())
-    .addOption(tlsCaOption())
-    .addOption(tlsInsecureOption())
+    .addOption(esIndexOption()).addOption(esDataStreamOption()).addOption(tlsCaOption()).addOption(tlsInsecureOption())
     .action(async (paths: string[], opts: Record<string, unknown>, cmd: Command) => {
       const global = cmd.optsWithGlobals();
       const urls = opts.esUrl as string[] | undefined;
@@ -108,10 +105,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .option('--limit <n>', 'stop after n documents (default: no limit)', parseInteger)
     .option('--count', 'print the number of matching documents only')
     .addOption(esUrlOption('search Elasticsearch/OpenSearch instead of the embedded store (repeat for several nodes)'))
-    .addOption(esIndexOption())
-    .addOption(esDataStreamOption())
-    .addOption(tlsCaOption())
-    .addOption(tlsInsecureOption())
+    .addOption(esIndexOption()).addOption(esDataStreamOption()).addOption(tlsCaOption()).addOption(tlsInsecureOption())
     .action(async (args: string[], opts: Record<string, unknown>, cmd: Command) => {
       const global = cmd.optsWithGlobals();
       const config = await loadCliConfig(global, engineFlags(opts));
@@ -144,10 +138,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .option('--limit <n>', 'stop after n packets (default: no limit)', parseInteger)
     .addOption(new Option('--summary <format>', 'summary format (on stderr when writing to stdout)').choices(['table', 'json']).default('table'))
     .addOption(esUrlOption('read the packets from Elasticsearch/OpenSearch instead of the embedded store (repeat for several nodes)'))
-    .addOption(esIndexOption())
-    .addOption(esDataStreamOption())
-    .addOption(tlsCaOption())
-    .addOption(tlsInsecureOption())
+    .addOption(esIndexOption()).addOption(esDataStreamOption()).addOption(tlsCaOption()).addOption(tlsInsecureOption())
     .action(async (args: string[], opts: Record<string, unknown>, cmd: Command) => {
       const global = cmd.optsWithGlobals();
       const config = await loadCliConfig(global, engineFlags(opts));
@@ -175,10 +166,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .option('--api-keys', 'also create a publish key and a read key (Elasticsearch only) and print them once')
     .option('--delete-after-days <n>', 'the lifecycle policy deletes an index this many days after its creation (default 30)', parseInteger)
     .addOption(esUrlOption('Elasticsearch/OpenSearch node URL (repeat for several nodes)'))
-    .addOption(esIndexOption())
-    .addOption(esDataStreamOption())
-    .addOption(tlsCaOption())
-    .addOption(tlsInsecureOption())
+    .addOption(esIndexOption()).addOption(esDataStreamOption()).addOption(tlsCaOption()).addOption(tlsInsecureOption())
     .addOption(new Option('-o, --output <format>', 'report format').choices(['table', 'json']).default('table'))
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const config = await loadCliConfig(cmd.optsWithGlobals(), engineFlags(opts));
@@ -197,10 +185,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .requiredOption('--older-than <age>', 'age: a whole number and h, d or w, e.g. 30d, 12h, 2w')
     .option('--apply', 'delete (default: dry run, list only)')
     .addOption(esUrlOption('Elasticsearch/OpenSearch node URL (repeat for several nodes)'))
-    .addOption(esIndexOption())
-    .addOption(esDataStreamOption())
-    .addOption(tlsCaOption())
-    .addOption(tlsInsecureOption())
+    .addOption(esIndexOption()).addOption(esDataStreamOption()).addOption(tlsCaOption()).addOption(tlsInsecureOption())
     .addOption(new Option('-o, --output <format>', 'report format').choices(['table', 'json']).default('table'))
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const config = await loadCliConfig(cmd.optsWithGlobals(), engineFlags(opts));
@@ -229,8 +214,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .description('send the dead letters again (after fixing the cause); those refused again stay')
     .addOption(new Option('--sink <sink>', 'which sink').choices(['elasticsearch']).default('elasticsearch'))
     .addOption(esUrlOption('Elasticsearch/OpenSearch node URL (repeat for several nodes)'))
-    .addOption(tlsCaOption())
-    .addOption(tlsInsecureOption())
+    .addOption(tlsCaOption()).addOption(tlsInsecureOption())
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const config = await loadCliConfig(cmd.optsWithGlobals(), engineFlags(opts));
       const { runDlqReplay } = await import('./commands/dlq-command.js');
