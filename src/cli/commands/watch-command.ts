@@ -1,0 +1,120 @@
+/**
+ * `sluice watch <dir>`: polls a directory for captures and ingests them into the embedded store,
+ * one line per file, a summary when it stops (SIGINT/SIGTERM, or at the end with `--once`).
+ */
+import { Watcher, type AfterAction, type WatchEvent } from '../../sources/watch/index.js';
+import { formatBytes, formatCount, formatDuration, processIO, type CommandIO } from '../output.js';
+
+/** Options of {@link runWatch} (already merged from flags and defaults). */
+export interface WatchCommandOptions {
+  readonly dir: string;
+  readonly dataDir: string;
+  readonly stableMs: number;
+  readonly pollIntervalMs: number;
+  readonly parallelFiles: number;
+  readonly after: AfterAction;
+  readonly archiveDir?: string;
+  readonly quarantineDir: string;
+  readonly minFreeMb: number;
+  /** Scan, ingest what is stable, exit (for scripts and tests). */
+  readonly once?: boolean;
+  readonly batchPackets?: number;
+  readonly readChunkBytes?: number;
+  readonly synchronous?: 'off' | 'normal' | 'full';
+  readonly cacheMb?: number;
+  /** Set to true (e.g. by a signal handler) to stop after the current batch. */
+  readonly stopSignal?: { stopped: boolean };
+  /** Called with each event (tests). */
+  readonly onEvent?: (event: WatchEvent) => void;
+}
+
+/** Exit codes of `sluice watch`. */
+export const WATCH_EXIT = { ok: 0, problems: 1, usage: 2 } as const;
+
+/**
+ * Runs the watcher until the stop signal (checked every 50 ms) or, with `once`, until what was
+ * stable is done. Returns 0, or 1 when a file was quarantined or failed in a `--once` run.
+ */
+export async function runWatch(options: WatchCommandOptions, io: CommandIO = processIO): Promise<number> {
+  if (options.after === 'move' && options.archiveDir === undefined) {
+    io.stderr.write('sluice: watch --after move needs --archive-dir\n');
+    return WATCH_EXIT.usage;
+  }
+  const started = performance.now();
+  const watcher = new Watcher({
+    dir: options.dir,
+    store: { dataDir: options.dataDir, synchronous: options.synchronous, cacheMb: options.cacheMb },
+    stableMs: options.stableMs,
+    pollIntervalMs: options.pollIntervalMs,
+    parallelFiles: options.parallelFiles,
+    after: options.after,
+    archiveDir: options.archiveDir,
+    quarantineDir: options.quarantineDir,
+    minFreeMb: options.minFreeMb,
+    once: options.once,
+    ingest: { batchPackets: options.batchPackets, readChunkBytes: options.readChunkBytes },
+    onEvent: (e) => {
+      const line = renderEvent(e);
+      if (line !== undefined) (e.type === 'error' || e.type === 'paused' || e.type === 'resumed' ? io.stderr : io.stdout).write(line + '\n');
+      options.onEvent?.(e);
+    },
+  });
+  io.stderr.write(
+    `Watching ${options.dir} (stable after ${options.stableMs} ms, ${options.parallelFiles} file(s) at once, after: ${options.after}` +
+      `${options.after === 'move' ? ` to ${options.archiveDir}` : ''}); store: ${options.dataDir}\n`,
+  );
+  const stopWatch = options.stopSignal
+    ? setInterval(() => {
+        if (options.stopSignal!.stopped) void watcher.stop();
+      }, 50)
+    : undefined;
+  let stats;
+  try {
+    stats = await watcher.run();
+  } finally {
+    if (stopWatch) clearInterval(stopWatch);
+  }
+  const s = stats;
+  io.stdout.write(
+    `${options.once ? 'Done' : 'Stopped'}: ${s.ingested} ingested, ${s.duplicates} duplicate(s), ${s.quarantined} quarantined` +
+      `${s.interrupted > 0 ? `, ${s.interrupted} interrupted (resumed on the next start)` : ''}${s.errors > 0 ? `, ${s.errors} error(s)` : ''}; ` +
+      `${formatCount(s.packets)} packets, ${formatCount(s.stored)} new documents, ${formatBytes(s.bytes)} in ` +
+      `${formatDuration(performance.now() - started)}. Store: ${options.dataDir}\n`,
+  );
+  if (options.once && (s.quarantined > 0 || s.errors > 0)) return WATCH_EXIT.problems;
+  return WATCH_EXIT.ok;
+}
+
+/** The line printed for an event (undefined: nothing to print). */
+export function renderEvent(e: WatchEvent): string | undefined {
+  switch (e.type) {
+    case 'started':
+      return undefined;
+    case 'ingested': {
+      const o = e.outcome;
+      const extra = o.decodeErrors > 0 ? `, ${formatCount(o.decodeErrors)} with decode errors` : '';
+      const warn = o.problems.length > 0 ? `, ${o.problems.length} warning(s): ${[...new Set(o.problems.map((p) => p.code))].join(', ')}` : '';
+      return `✓ ${e.path}: ${formatCount(o.packets)} packets, ${formatCount(o.stored)} new documents${extra}${warn}${afterText(e.action, e.destination, true)}`;
+    }
+    case 'duplicate':
+      return `= ${e.path}: already ingested (duplicate), ${afterText(e.action, e.destination, false)}`;
+    case 'quarantined': {
+      const p = e.problems[0];
+      const reason = p ? `${p.code} at byte ${p.offset}, packet ${p.frame}: ${p.message}` : 'unreadable';
+      return `! quarantined ${e.path}: ${reason} (→ ${e.destination}; ${e.outcome.stored} packet(s) before the fault kept in the store)`;
+    }
+    case 'interrupted':
+      return `… ${e.path}: interrupted after ${formatCount(e.outcome.packets)} packets; resumes on the next start`;
+    case 'error':
+      return `sluice: watch: ${e.path ? `${e.path}: ` : ''}${e.message}`;
+    case 'paused':
+      return `sluice: watch: paused: ${formatCount(e.freeMb)} MB free in the data directory, below --min-free-mb ${formatCount(e.minFreeMb)}`;
+    case 'resumed':
+      return `sluice: watch: resumed: ${formatCount(e.freeMb)} MB free`;
+  }
+}
+
+function afterText(action: AfterAction, destination: string | undefined, comma: boolean): string {
+  const text = action === 'keep' ? 'kept' : action === 'delete' ? 'deleted' : `moved to ${destination}`;
+  return comma ? (action === 'keep' ? '' : `, ${text}`) : text;
+}
