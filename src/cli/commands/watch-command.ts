@@ -93,6 +93,7 @@ export function renderEvent(e: WatchEvent): string | undefined {
     case 'ingested': {
       const o = e.outcome;
       const extra = o.decodeErrors > 0 ? `, ${formatCount(o.decodeErrors)} with decode errors` : '';
+      if (o.packets === 0 && o.problems.some((p) => p.code === 'CAPTURE_EMPTY')) return `✓ ${e.path}: 0 packets (empty capture)${afterText(e.action, e.destination, true)}`;
       const warn = o.problems.length > 0 ? `, ${o.problems.length} warning(s): ${[...new Set(o.problems.map((p) => p.code))].join(', ')}` : '';
       return `✓ ${e.path}: ${formatCount(o.packets)} packets, ${formatCount(o.stored)} new documents${extra}${warn}${afterText(e.action, e.destination, true)}`;
     }

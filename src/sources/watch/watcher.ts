@@ -40,18 +40,29 @@ export const WATCH_DEFAULTS = {
 
 /**
  * Problems that mean packets were lost or the file could not be read as a capture: such a file is
- * quarantined. Other problems (an unsupported link type, a packet on an unknown pcapng interface,
- * decode errors) keep every packet in the store, so the file counts as ingested.
+ * quarantined (so is one with any other fatal problem). Other problems (an unsupported link type, a
+ * packet on an unknown pcapng interface, a captured length above the snapshot length, decode
+ * errors) keep every packet in the store, so the file counts as ingested. `CAPTURE_EMPTY` on a
+ * capture with a valid header (a quiet rotation interval) is not a fault: see {@link lossyProblems}.
  */
 export const QUARANTINE_CODES: ReadonlySet<CaptureProblemCode> = new Set<CaptureProblemCode>([
   'CAPTURE_EMPTY',
   'CAPTURE_UNKNOWN_FORMAT',
   'CAPTURE_TRUNCATED_HEADER',
   'CAPTURE_TRUNCATED_RECORD',
-  'CAPTURE_CAPLEN_TOO_LARGE',
   'CAPTURE_BAD_BLOCK_LENGTH',
   'CAPTURE_BAD_SECTION',
 ]);
+
+/** The problems of an outcome that send the file to quarantine (empty list: it is fine). */
+export function lossyProblems(outcome: FileOutcome): CaptureProblem[] {
+  return outcome.problems.filter((p) => {
+    // A valid header and no packet is a non-fatal note: nothing was lost (and zero-byte files,
+    // the fatal CAPTURE_EMPTY, never get here: they have no magic number).
+    if (p.code === 'CAPTURE_EMPTY') return p.fatal;
+    return QUARANTINE_CODES.has(p.code) || p.fatal;
+  });
+}
 
 /** Options of {@link Watcher}. */
 export interface WatchOptions {
@@ -343,7 +354,7 @@ export class Watcher {
       this.stats.packets += outcome.packets;
       this.stats.stored += outcome.stored;
       this.stats.bytes += outcome.bytes;
-      const lossy = outcome.problems.filter((p) => QUARANTINE_CODES.has(p.code) || (p.fatal && p.code !== 'CAPTURE_UNSUPPORTED_LINK_TYPE'));
+      const lossy = lossyProblems(outcome);
       if (lossy.length > 0) {
         const { destination, reasonFile } = await this.quarantine(path, outcome, lossy);
         t.phase = 'quarantined';
@@ -351,7 +362,7 @@ export class Watcher {
         this.emit({ type: 'quarantined', path, outcome, problems: lossy, destination, reasonFile });
         return;
       }
-      if (outcome.status === 'partial') {
+      if (outcome.status === 'partial' && this.stopped) {
         // Stopped mid-file: the store's checkpoint resumes it on the next start.
         t.phase = 'pending';
         this.stats.interrupted++;

@@ -12,6 +12,7 @@ import { runWatch } from '../../../src/cli/commands/watch-command.js';
 import { countLocal } from '../../../src/query/search-local.js';
 import { openLocalStore } from '../../../src/sinks/local/local-store.js';
 import { captureIO, tempDir } from '../../support/temp.js';
+import { CORPUS_DIR } from '../../support/tshark.js';
 
 const ROOT = new URL('../../../../', import.meta.url).pathname;
 const SAMPLE = join(ROOT, 'examples/sample.pcap');
@@ -142,8 +143,12 @@ describe('sluice watch', () => {
     writeFileSync(bad, SAMPLE_BYTES.subarray(0, 24 + 16 + 20 + 200));
     const good = join(p.dir, 'good.pcap');
     copyFileSync(SAMPLE, good);
+    // A valid header and no packet (a quiet rotation interval) is not damaged.
+    const empty = join(p.dir, 'empty.pcap');
+    copyFileSync(join(CORPUS_DIR, 'pcap/tcpdump__empty.pcap'), empty);
     age(bad);
     age(good);
+    age(empty);
     const events: WatchEvent[] = [];
     const { io, out } = captureIO();
     const code = await runWatch(
@@ -159,7 +164,10 @@ describe('sluice watch', () => {
     assert.match(reason, /CAPTURE_TRUNCATED_RECORD at byte \d+, packet \d+/);
     assert.match(out(), /! quarantined .*bad\.pcap: CAPTURE_TRUNCATED_RECORD/);
     assert.match(out(), /✓ .*good\.pcap: 16 packets, 16 new documents, deleted/);
-    assert.equal(events.filter((e) => e.type === 'ingested').length, 1);
+    assert.match(out(), /✓ .*empty\.pcap: 0 packets \(empty capture\), deleted/);
+    assert.ok(!existsSync(empty) && !existsSync(join(p.quarantineDir, 'empty.pcap')));
+    assert.equal(events.filter((e) => e.type === 'ingested').length, 2);
+    assert.equal(events.filter((e) => e.type === 'quarantined').length, 1);
   });
 
   test('the disk guard pauses intake (reported once) and nothing is ingested', async () => {
