@@ -95,6 +95,62 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     });
 
   program
+    .command('watch')
+    .description('watch a directory (recursively) and ingest each capture into the store once it stops growing, exactly once')
+    .argument('<dir>', 'directory to watch')
+    .option('--stable-ms <n>', 'take a file once its size and mtime did not change for this long (default 5000)', parseInteger)
+    .option('--poll-interval-ms <n>', 'time between two scans (default 1000)', parseInteger)
+    .option('--parallel-files <n>', 'files ingested at once (default 2)', parseInteger)
+    .addOption(new Option('--after <action>', 'what to do with a capture once it is in the store (default keep)').choices(['keep', 'delete', 'move']))
+    .option('--archive-dir <dir>', 'where --after move puts files (relative paths kept, never overwriting)')
+    .option('--quarantine-dir <dir>', 'where damaged captures go, with a <name>.reason.txt (default <data dir>/quarantine)')
+    .option('--min-free-mb <n>', 'pause intake while the data directory has less free space (default 1024; 0: off)', parseInteger)
+    .option('--once', 'scan once, ingest what is stable, then exit')
+    .action(async (dir: string, opts: Record<string, unknown>, cmd: Command) => {
+      const global = cmd.optsWithGlobals();
+      const config = await loadCliConfig(global, {});
+      const after = (opts.after as 'keep' | 'delete' | 'move' | undefined) ?? 'keep';
+      if (after === 'move' && opts.archiveDir === undefined) throw new SluiceError('SLUICE_USAGE', 'watch --after move needs --archive-dir');
+      const { runWatch } = await import('./commands/watch-command.js');
+      const { join } = await import('node:path');
+      const stopSignal = { stopped: false };
+      const onSignal = () => {
+        if (stopSignal.stopped) process.exit(130);
+        stopSignal.stopped = true;
+        io.stderr.write('\nStopping after the current batch (press Ctrl-C again to quit at once)…\n');
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      try {
+        setExit(
+          await runWatch(
+            {
+              dir,
+              dataDir: config.data_dir,
+              stableMs: (opts.stableMs as number | undefined) ?? 5000,
+              pollIntervalMs: (opts.pollIntervalMs as number | undefined) ?? 1000,
+              parallelFiles: Math.max(1, (opts.parallelFiles as number | undefined) ?? 2),
+              after,
+              archiveDir: opts.archiveDir as string | undefined,
+              quarantineDir: (opts.quarantineDir as string | undefined) ?? join(config.data_dir, 'quarantine'),
+              minFreeMb: (opts.minFreeMb as number | undefined) ?? 1024,
+              once: opts.once === true,
+              batchPackets: config.ingest.batch_packets,
+              readChunkBytes: config.ingest.read_chunk_bytes,
+              synchronous: config.store.local.synchronous,
+              cacheMb: config.store.local.cache_mb,
+              stopSignal,
+            },
+            io,
+          ),
+        );
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    });
+
+  program
     .command('search')
     .description('print the documents matching a KQL query, in time order (NDJSON when piped or with --output json)')
     .argument('[query...]', 'KQL, e.g. \'dns.question.name: *.example.com and not source.ip: 10.0.0.0/8\' (empty or * for all); or the positional form: IP [IP] [PORT [PORT]] [ipv4|ipv6|tcp|udp]')
