@@ -1,9 +1,8 @@
 /**
- * Reads documents back from the embedded store.
- *
- * For now (before the query language) a search is "everything", optionally restricted to one
- * capture file, in capture order. Results are streamed with a SQLite iterator: no cap, constant
- * memory.
+ * Reads documents back from the embedded store in capture order (captures by first ingest, packets
+ * by frame), without a query: what tests and tools use to walk a capture. Queries go through
+ * query-local.ts.
+ * Results are streamed with a SQLite iterator: no cap, constant memory.
  */
 import { FRAME_SPAN } from '../sinks/local/schema.js';
 import { completeDocument } from '../pipeline/packet-document.js';
@@ -44,7 +43,7 @@ export function* searchLocal(store: LocalStore, options: LocalSearchOptions = {}
 }
 
 /** Number of documents (optionally only those of one capture). */
-export function countLocal(store: LocalStore, options: Pick<LocalSearchOptions, 'file'> = {}): number {
+export function countStoredDocuments(store: LocalStore, options: Pick<LocalSearchOptions, 'file'> = {}): number {
   const db = store.db;
   if (options.file === undefined) return (db.prepare('SELECT count(*) AS n FROM packets').get() as { n: number }).n;
   const captures = db.prepare('SELECT id FROM captures WHERE path = ? OR name = ? OR capture_id = ?').all(options.file, options.file, options.file) as { id: number }[];

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ingestFiles } from '../../../src/pipeline/ingest.js';
 import { discoverCaptures } from '../../../src/pipeline/discover-captures.js';
-import { searchLocal, countLocal } from '../../../src/query/search-local.js';
+import { searchLocal, countStoredDocuments } from '../../../src/query/search-local.js';
 import { openLocalStore } from '../../../src/sinks/local/local-store.js';
 import { main } from '../../../src/cli/main.js';
 import { captureIO, tempDir } from '../../support/temp.js';
@@ -139,7 +139,7 @@ describe('the sluice CLI', () => {
     assert.match(text, /CAPTURE_TRUNCATED_RECORD at byte 240, packet 2/);
     assert.match(text, /empty\.pcap/);
     assert.match(text, /3 of 3 file\(s\)/);
-    assert.equal(countLocal(openLocalStore({ dataDir: join(dir, 'data'), readonly: true })), 17);
+    assert.equal(countStoredDocuments(openLocalStore({ dataDir: join(dir, 'data'), readonly: true })), 17);
   });
 
   test('usage and configuration errors exit 2 and say what is wrong', async () => {

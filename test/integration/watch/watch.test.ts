@@ -9,7 +9,7 @@ import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, read
 import { join } from 'node:path';
 import { Watcher, type WatchEvent } from '../../../src/sources/watch/index.js';
 import { runWatch } from '../../../src/cli/commands/watch-command.js';
-import { countLocal } from '../../../src/query/search-local.js';
+import { countStoredDocuments } from '../../../src/query/search-local.js';
 import { openLocalStore } from '../../../src/sinks/local/local-store.js';
 import { captureIO, tempDir } from '../../support/temp.js';
 import { CORPUS_DIR } from '../../support/tshark.js';
@@ -37,7 +37,7 @@ function count(dataDir: string): number {
   if (!existsSync(join(dataDir, 'sluice.db'))) return 0;
   const store = openLocalStore({ dataDir, readonly: true });
   try {
-    return countLocal(store);
+    return countStoredDocuments(store);
   } finally {
     store.close();
   }
