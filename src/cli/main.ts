@@ -106,9 +106,15 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .option('--quarantine-dir <dir>', 'where damaged captures go, with a <name>.reason.txt (default <data dir>/quarantine)')
     .option('--min-free-mb <n>', 'pause intake while the data directory has less free space (default 1024; 0: off)', parseInteger)
     .option('--once', 'scan once, ingest what is stable, then exit')
+    .addOption(new Option('--to <sink>', 'where documents go (default: the embedded store)').choices(['local', 'elasticsearch']))
+    .addOption(esUrlOption('Elasticsearch/OpenSearch node URL (repeat for several nodes; implies --to elasticsearch)'))
+    .addOption(esIndexOption()).addOption(esDataStreamOption()).addOption(tlsCaOption()).addOption(tlsInsecureOption())
     .action(async (dir: string, opts: Record<string, unknown>, cmd: Command) => {
       const global = cmd.optsWithGlobals();
-      const config = await loadCliConfig(global, {});
+      const config = await loadCliConfig(global, {
+        'ingest.to': opts.to ?? (opts.esUrl !== undefined ? 'elasticsearch' : undefined),
+        ...engineFlags(opts),
+      });
       const after = (opts.after as 'keep' | 'delete' | 'move' | undefined) ?? 'keep';
       if (after === 'move' && opts.archiveDir === undefined) throw new SluiceError('SLUICE_USAGE', 'watch --after move needs --archive-dir');
       const { runWatch } = await import('./commands/watch-command.js');
@@ -139,6 +145,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
               readChunkBytes: config.ingest.read_chunk_bytes,
               synchronous: config.store.local.synchronous,
               cacheMb: config.store.local.cache_mb,
+              elasticsearch: config.ingest.to === 'elasticsearch' ? config.elasticsearch : undefined,
               stopSignal,
             },
             io,

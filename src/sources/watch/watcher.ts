@@ -22,7 +22,8 @@ import { copyFile, link, lstat, mkdir, open, readdir, statfs, unlink, writeFile 
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { captureFingerprint } from '../../pipeline/capture-fingerprint.js';
 import { hasCaptureMagic } from '../../pipeline/discover-captures.js';
-import { ingestFiles, type FileOutcome, type IngestOptions } from '../../pipeline/ingest.js';
+import { ingestFiles, type FileOutcome, type IngestOptions, type IngestSummary } from '../../pipeline/ingest.js';
+import type { CaptureFile } from '../../pipeline/discover-captures.js';
 import { openLocalStore, type LocalStoreOptions } from '../../sinks/local/local-store.js';
 import type { CaptureProblem, CaptureProblemCode } from '../pcap/types.js';
 
@@ -90,6 +91,11 @@ export interface WatchOptions {
   readonly ingest?: Pick<IngestOptions, 'batchPackets' | 'readChunkBytes'>;
   /** Everything the watcher does, as it happens. */
   readonly onEvent?: (event: WatchEvent) => void;
+  /**
+   * How a file is ingested. Default: into the embedded store (`ingestFiles`). The engine path passes
+   * `ingestFilesToEngine`, whose checkpoints (in the same data directory) give the same exactly-once.
+   */
+  readonly ingestWith?: (files: readonly CaptureFile[], options: IngestOptions) => Promise<IngestSummary>;
 }
 
 /** What the watcher reports. Paths are absolute. */
@@ -341,7 +347,8 @@ export class Watcher {
     this.emit({ type: 'started', path, size: t.size, at: Date.now() });
     let outcome: FileOutcome | undefined;
     try {
-      const summary = await ingestFiles(this.options.store, [{ path, size: t.size }], {
+      const ingest = this.options.ingestWith ?? ((files, o) => ingestFiles(this.options.store, files, o));
+      const summary = await ingest([{ path, size: t.size }], {
         ...this.options.ingest,
         shouldStop: () => this.stopped,
       });
