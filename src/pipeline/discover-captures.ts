@@ -73,7 +73,8 @@ async function walk(dir: string, options: DiscoverOptions, out: CaptureFile[], s
   }
 }
 
-async function startsWithMagic(path: string): Promise<boolean> {
+/** True when the file at `path` starts with a pcap or pcapng magic number (false when unreadable). */
+export async function startsWithMagic(path: string): Promise<boolean> {
   try {
     const fh = await open(path, 'r');
     try {

@@ -10,7 +10,6 @@ import type { EngineDelivery } from '../../pipeline/ingest-engine.js';
 import type { SluiceConfig } from '../../config/index.js';
 import type { CaptureFile } from '../../pipeline/discover-captures.js';
 import { SluiceError } from '../../errors.js';
-import { engineClientFromConfig } from './engine-client-from-config.js';
 import { formatBytes, formatCount, formatDuration, processIO, type CommandIO } from '../output.js';
 
 /** Options of {@link runIngest} (already merged from flags, environment, file and defaults). */
@@ -130,36 +129,17 @@ function shorten(path: string): string {
   return path.length > 40 ? '…' + path.slice(-39) : path;
 }
 
-/** The engine path of `sluice ingest --to elasticsearch`: connect, detect, install the template, deliver. */
+/** The engine path of `sluice ingest --to elasticsearch`. */
 async function ingestToEngine(files: CaptureFile[], options: IngestCommandOptions, ingestOptions: IngestOptions, io: CommandIO) {
   const es = options.elasticsearch;
   if (es === undefined) throw new SluiceError('SLUICE_USAGE', 'ingest --to elasticsearch needs the elasticsearch configuration');
-  const { detectEngine } = await import('../../sinks/elasticsearch/http/index.js');
-  const { ensurePacketTemplate } = await import('../../sinks/elasticsearch/install-template.js');
-  const { ingestFilesToEngine } = await import('../../pipeline/ingest-engine.js');
-  const client = engineClientFromConfig(es, io);
+  const { connectEngineIngest } = await import('./engine-ingest.js');
+  const engine = await connectEngineIngest(es, options.dataDir, io);
   try {
-    const info = await detectEngine(client);
-    io.stderr.write(`Connected to ${info.distribution} ${info.version.text} at ${client.nodes.join(', ')}.\n`);
-    const template = await ensurePacketTemplate(client, { indexPattern: es.index_pattern, dataStream: es.data_stream });
-    if (template === 'not-allowed') {
-      io.stderr.write('sluice: warning: these credentials may not read or install index templates; assuming `sluice setup` installed the packet template\n');
-    }
-    const result = await ingestFilesToEngine(files, {
-      ...ingestOptions,
-      dataDir: options.dataDir,
-      client,
-      indexPattern: es.index_pattern,
-      dataStream: es.data_stream,
-      flushBytes: es.flush_bytes,
-      flushIntervalMs: es.flush_interval_ms,
-      concurrency: es.concurrency_count,
-    });
-    // Make what was just delivered searchable now rather than at the next refresh interval.
-    const { searchTarget } = await import('../../sinks/elasticsearch/index-template.js');
-    await client.request({ method: 'POST', path: `/${encodeURIComponent(searchTarget(es.index_pattern, es.data_stream))}/_refresh`, query: { ignore_unavailable: true } }).catch(() => undefined);
-    return { summary: result, delivery: result.delivery, nodes: client.nodes };
+    const result = await engine.ingest(files, ingestOptions);
+    await engine.refresh();
+    return { summary: result, delivery: result.delivery, nodes: engine.nodes };
   } finally {
-    await client.close();
+    await engine.close();
   }
 }

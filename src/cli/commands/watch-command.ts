@@ -5,9 +5,6 @@
 import { Watcher, type AfterAction, type WatchEvent } from '../../sources/watch/index.js';
 import { formatBytes, formatCount, formatDuration, processIO, type CommandIO } from '../output.js';
 import type { SluiceConfig } from '../../config/index.js';
-import type { CaptureFile } from '../../pipeline/discover-captures.js';
-import type { IngestOptions } from '../../pipeline/ingest.js';
-import { engineClientFromConfig } from './engine-client-from-config.js';
 
 /** Options of {@link runWatch} (already merged from flags and defaults). */
 export interface WatchCommandOptions {
@@ -47,9 +44,9 @@ export async function runWatch(options: WatchCommandOptions, io: CommandIO = pro
     return WATCH_EXIT.usage;
   }
   const started = performance.now();
-  const engine = options.elasticsearch === undefined ? undefined : await engineIngest(options.elasticsearch, options.dataDir, io);
+  const engine = options.elasticsearch === undefined ? undefined : await (await import('./engine-ingest.js')).connectEngineIngest(options.elasticsearch, options.dataDir, io);
   const watcher = new Watcher({
-    ingestWith: engine?.ingestWith,
+    ingestWith: engine === undefined ? undefined : (files, o) => engine.ingest(files, o),
     dir: options.dir,
     store: { dataDir: options.dataDir, synchronous: options.synchronous, cacheMb: options.cacheMb },
     stableMs: options.stableMs,
@@ -81,6 +78,7 @@ export async function runWatch(options: WatchCommandOptions, io: CommandIO = pro
     stats = await watcher.run();
   } finally {
     if (stopWatch) clearInterval(stopWatch);
+    await engine?.refresh();
     await engine?.close();
   }
   const s = stats;
@@ -127,35 +125,4 @@ export function renderEvent(e: WatchEvent): string | undefined {
 function afterText(action: AfterAction, destination: string | undefined, comma: boolean): string {
   const text = action === 'keep' ? 'kept' : action === 'delete' ? 'deleted' : `moved to ${destination}`;
   return comma ? (action === 'keep' ? '' : `, ${text}`) : text;
-}
-
-/** The engine side of `watch --es-url`: connect, make sure the template exists, ingest through the shared driver. */
-async function engineIngest(es: SluiceConfig['elasticsearch'], dataDir: string, io: CommandIO) {
-  const { detectEngine } = await import('../../sinks/elasticsearch/http/index.js');
-  const { ensurePacketTemplate } = await import('../../sinks/elasticsearch/install-template.js');
-  const { ingestFilesToEngine } = await import('../../pipeline/ingest-engine.js');
-  const client = engineClientFromConfig(es, io);
-  try {
-    const info = await detectEngine(client);
-    io.stderr.write(`Connected to ${info.distribution} ${info.version.text} at ${client.nodes.join(', ')}.\n`);
-    await ensurePacketTemplate(client, { indexPattern: es.index_pattern, dataStream: es.data_stream });
-  } catch (err) {
-    await client.close();
-    throw err;
-  }
-  return {
-    nodes: client.nodes,
-    ingestWith: (files: readonly CaptureFile[], o: IngestOptions) =>
-      ingestFilesToEngine(files, {
-        ...o,
-        dataDir,
-        client,
-        indexPattern: es.index_pattern,
-        dataStream: es.data_stream,
-        flushBytes: es.flush_bytes,
-        flushIntervalMs: es.flush_interval_ms,
-        concurrency: es.concurrency_count,
-      }),
-    close: () => client.close(),
-  };
 }

@@ -18,10 +18,10 @@
  * in memory only.
  */
 import { constants as fsConstants } from 'node:fs';
-import { copyFile, link, lstat, mkdir, open, readdir, statfs, unlink, writeFile } from 'node:fs/promises';
+import { copyFile, link, lstat, mkdir, readdir, statfs, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { captureFingerprint } from '../../pipeline/capture-fingerprint.js';
-import { hasCaptureMagic } from '../../pipeline/discover-captures.js';
+import { startsWithMagic } from '../../pipeline/discover-captures.js';
 import { ingestFiles, type FileOutcome, type IngestOptions, type IngestSummary } from '../../pipeline/ingest.js';
 import type { CaptureFile } from '../../pipeline/discover-captures.js';
 import { openLocalStore, type LocalStoreOptions } from '../../sinks/local/local-store.js';
@@ -306,21 +306,9 @@ export class Watcher {
     }
   }
 
-  /** True when the file starts with a capture magic; files shorter than 4 bytes count as maybe (they may grow). */
+  /** True when the file starts with a capture magic (files under 4 bytes: not yet; they may grow). */
   private async isCapture(path: string, size: number): Promise<boolean> {
-    if (size < 4) return false;
-    try {
-      const fh = await open(path, 'r');
-      try {
-        const head = Buffer.alloc(4);
-        const { bytesRead } = await fh.read(head, 0, 4, 0);
-        return hasCaptureMagic(head.subarray(0, bytesRead));
-      } finally {
-        await fh.close();
-      }
-    } catch {
-      return false;
-    }
+    return size >= 4 && startsWithMagic(path);
   }
 
   private async diskOk(): Promise<boolean> {
