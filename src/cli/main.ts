@@ -59,17 +59,9 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
         ...engineFlags(opts),
       });
       const { runIngest } = await import('./commands/ingest-command.js');
-      const stopSignal = { stopped: false };
-      const onSignal = () => {
-        if (stopSignal.stopped) process.exit(130);
-        stopSignal.stopped = true;
-        io.stderr.write('\nStopping after the current batch (press Ctrl-C again to quit at once)…\n');
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-      try {
-        setExit(
-          await runIngest(
+      setExit(
+        await untilSignal(io, (stopSignal) =>
+          runIngest(
             {
               paths,
               dataDir: config.data_dir,
@@ -87,11 +79,8 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
             },
             io,
           ),
-        );
-      } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-      }
+        ),
+      );
     });
 
   program
@@ -119,17 +108,9 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
       if (after === 'move' && opts.archiveDir === undefined) throw new SluiceError('SLUICE_USAGE', 'watch --after move needs --archive-dir');
       const { runWatch } = await import('./commands/watch-command.js');
       const { join } = await import('node:path');
-      const stopSignal = { stopped: false };
-      const onSignal = () => {
-        if (stopSignal.stopped) process.exit(130);
-        stopSignal.stopped = true;
-        io.stderr.write('\nStopping after the current batch (press Ctrl-C again to quit at once)…\n');
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-      try {
-        setExit(
-          await runWatch(
+      setExit(
+        await untilSignal(io, (stopSignal) =>
+          runWatch(
             {
               dir,
               dataDir: config.data_dir,
@@ -150,11 +131,8 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
             },
             io,
           ),
-        );
-      } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-      }
+        ),
+      );
     });
 
   program
@@ -376,6 +354,27 @@ function tlsCaOption(): Option {
 
 function tlsInsecureOption(): Option {
   return new Option('--elasticsearch-tls-insecure', 'do not verify the cluster certificate (test clusters only; prints a warning)');
+}
+
+/**
+ * Runs a long command with SIGINT/SIGTERM handling: the first signal sets `stopped` (the command
+ * stops after its current batch and checkpoints); a second one exits at once with 130.
+ */
+async function untilSignal<T>(io: CommandIO, run: (stopSignal: { stopped: boolean }) => Promise<T>): Promise<T> {
+  const stopSignal = { stopped: false };
+  const onSignal = () => {
+    if (stopSignal.stopped) process.exit(130);
+    stopSignal.stopped = true;
+    io.stderr.write('\nStopping after the current batch (press Ctrl-C again to quit at once)…\n');
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await run(stopSignal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }
 
 /** The engine connection flags shared by the commands that talk to Elasticsearch/OpenSearch, as config paths. */
