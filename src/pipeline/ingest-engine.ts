@@ -22,7 +22,7 @@ import type { SinkItem } from '../sinks/util/sink-item.js';
 import { openCapture } from '../sources/pcap/capture-reader.js';
 import { captureFingerprint } from './capture-fingerprint.js';
 import type { CaptureFile } from './discover-captures.js';
-import { summarize, type FileOutcome, type IngestOptions, type IngestSummary } from './ingest.js';
+import { eachFile, summarize, type FileOutcome, type IngestOptions, type IngestSummary } from './ingest.js';
 import { JsonBytes } from './json-bytes.js';
 import { PacketProcessor } from './packet-processor.js';
 
@@ -80,19 +80,10 @@ export async function ingestFilesToEngine(files: readonly CaptureFile[], options
     },
   });
   const communityIds = new CommunityIdCache();
-  const outcomes: FileOutcome[] = [];
+  let outcomes: FileOutcome[] = [];
   let interrupted = false;
   try {
-    for (const file of files) {
-      if (options.shouldStop?.()) {
-        interrupted = true;
-        break;
-      }
-      options.onFile?.(file);
-      const outcome = await ingestOne(file, store.db, driver, trackers, communityIds, sinkName, options);
-      outcomes.push(outcome);
-      if (outcome.status === 'partial' && options.shouldStop?.()) interrupted = true;
-    }
+    ({ outcomes, interrupted } = await eachFile(files, options, (file) => ingestOne(file, store.db, driver, trackers, communityIds, sinkName, options)));
     await driver.close();
   } finally {
     driver.stop();

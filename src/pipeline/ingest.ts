@@ -67,26 +67,37 @@ export interface IngestSummary {
 /** Ingests the files in order into the store. Never throws for bad capture content: see the outcomes. */
 export async function ingestFiles(store: LocalStoreOptions, files: readonly CaptureFile[], options: IngestOptions = {}): Promise<IngestSummary> {
   const started = performance.now();
-  const outcomes: FileOutcome[] = [];
+  let outcomes: FileOutcome[] = [];
   let interrupted = false;
   const writer = await StoreWriter.open(store);
   // One Community ID cache for the whole run: flows span files, and the table is large.
   const communityIds = new CommunityIdCache();
   try {
-    for (const file of files) {
-      if (options.shouldStop?.()) {
-        interrupted = true;
-        break;
-      }
-      options.onFile?.(file);
-      const outcome = await ingestFile(writer, file, options, communityIds);
-      outcomes.push(outcome);
-      if (outcome.status === 'partial' && options.shouldStop?.()) interrupted = true;
-    }
+    ({ outcomes, interrupted } = await eachFile(files, options, (file) => ingestFile(writer, file, options, communityIds)));
   } finally {
     await writer.close();
   }
   return summarize(outcomes, files.length, started, interrupted);
+}
+
+/**
+ * Ingests files one after the other until done or stopped (`options.shouldStop`), telling
+ * `options.onFile` about each; shared by the store and engine ingests.
+ */
+export async function eachFile(
+  files: readonly CaptureFile[],
+  options: IngestOptions,
+  ingest: (file: CaptureFile) => Promise<FileOutcome>,
+): Promise<{ outcomes: FileOutcome[]; interrupted: boolean }> {
+  const outcomes: FileOutcome[] = [];
+  for (const file of files) {
+    if (options.shouldStop?.()) return { outcomes, interrupted: true };
+    options.onFile?.(file);
+    const outcome = await ingest(file);
+    outcomes.push(outcome);
+    if (outcome.status === 'partial' && options.shouldStop?.()) return { outcomes, interrupted: true };
+  }
+  return { outcomes, interrupted: false };
 }
 
 /** Totals of an ingest from its per-file outcomes (`started` is a performance.now() value). */

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { CaptureParser } from '../../src/sources/pcap/capture-parser.js';
 import type { RawPacket } from '../../src/sources/pcap/types.js';
-import { lengthFieldOffsets } from './fuzz-support.js';
+import { mutateLengthFields } from './fuzz-support.js';
 
 const CORPUS = '/work/shared/corpus/pcap';
 const SEED = 42;
@@ -112,14 +112,7 @@ test('fuzz: mutated 32-bit length fields', { skip: seeds.length === 0 ? 'corpus 
   fc.assert(
     fc.property(seedArb, fc.array(fc.tuple(fc.nat(), hostile, fc.boolean()), { minLength: 1, maxLength: 4 }), (i, muts) => {
       const buf = Buffer.from(seeds[i].buf);
-      const fields = lengthFieldOffsets(buf);
-      if (fields.length === 0) return;
-      for (const [k, v, le] of muts) {
-        const at = fields[k % fields.length];
-        if (at + 4 > buf.length) continue;
-        if (le) buf.writeUInt32LE(v >>> 0, at);
-        else buf.writeUInt32BE(v >>> 0, at);
-      }
+      if (!mutateLengthFields(buf, muts)) return;
       parseChecked(buf, []);
     }),
     { seed: SEED, numRuns: NUM_RUNS },

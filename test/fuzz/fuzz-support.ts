@@ -207,3 +207,16 @@ export function lengthFieldOffsets(buf: Buffer): number[] {
   }
   return out;
 }
+
+/** Overwrites 32-bit length fields of `buf` (in place) with hostile values, in either byte order. */
+export function mutateLengthFields(buf: Buffer, muts: readonly (readonly [number, number, boolean])[]): boolean {
+  const fields = lengthFieldOffsets(buf);
+  if (fields.length === 0) return false;
+  for (const [k, v, le] of muts) {
+    const at = fields[k % fields.length];
+    if (at + 4 > buf.length) continue;
+    if (le) buf.writeUInt32LE(v >>> 0, at);
+    else buf.writeUInt32BE(v >>> 0, at);
+  }
+  return true;
+}

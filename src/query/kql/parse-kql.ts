@@ -141,16 +141,7 @@ class Parser {
     const after = `a value after "${field}:"`;
     const ch = this.peek();
     if (ch === undefined || ch === ')') this.fail(after);
-    if (ch === '(') {
-      this.i++;
-      this.ws();
-      if (this.peek() === ')') this.fail(`a value inside "${field}: ( )"`);
-      const node = this.vor(field, position);
-      this.ws();
-      if (this.peek() !== ')') this.fail(`"and", "or" or ")" in the value list of "${field}"`);
-      this.i++;
-      return node;
-    }
+    if (ch === '(') return this.valueGroup(field, position, `a value inside "${field}: ( )"`);
     return this.single(field, position);
   }
 
@@ -169,17 +160,20 @@ class Parser {
   private vnot(field: string, position: number): KqlNode {
     if (this.keyword('not')) return { kind: 'not', child: this.voperand('not', field, () => this.vnot(field, position)) };
     this.ws();
-    if (this.peek() === '(') {
-      this.i++;
-      this.ws();
-      if (this.peek() === ')') this.fail(`a value inside "( )"`);
-      const node = this.vor(field, position);
-      this.ws();
-      if (this.peek() !== ')') this.fail(`"and", "or" or ")" in the value list of "${field}"`);
-      this.i++;
-      return node;
-    }
+    if (this.peek() === '(') return this.valueGroup(field, position, `a value inside "( )"`);
     return this.single(field, position);
+  }
+
+  /** A parenthesised value list `( a or b and not c )` of one field; the cursor is on the `(`. */
+  private valueGroup(field: string, position: number, emptyHint: string): KqlNode {
+    this.i++;
+    this.ws();
+    if (this.peek() === ')') this.fail(emptyHint);
+    const node = this.vor(field, position);
+    this.ws();
+    if (this.peek() !== ')') this.fail(`"and", "or" or ")" in the value list of "${field}"`);
+    this.i++;
+    return node;
   }
 
   private voperand(kw: string, field: string, next: () => KqlNode): KqlNode {
