@@ -86,7 +86,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
   program
     .command('watch')
     .description('watch a directory (recursively) and ingest each capture into the store once it stops growing, exactly once')
-    .argument('<dir>', 'directory to watch')
+    .argument('[dir]', 'directory to watch (default: watch.dir of the configuration)')
     .option('--stable-ms <n>', 'take a file once its size and mtime did not change for this long (default 5000)', parseInteger)
     .option('--poll-interval-ms <n>', 'time between two scans (default 1000)', parseInteger)
     .option('--parallel-files <n>', 'files ingested at once (default 2)', parseInteger)
@@ -98,29 +98,37 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .addOption(new Option('--to <sink>', 'where documents go (default: the embedded store)').choices(['local', 'elasticsearch']))
     .addOption(esUrlOption('Elasticsearch/OpenSearch node URL (repeat for several nodes; implies --to elasticsearch)'))
     .addOption(esIndexOption()).addOption(esDataStreamOption()).addOption(tlsCaOption()).addOption(tlsInsecureOption())
-    .action(async (dir: string, opts: Record<string, unknown>, cmd: Command) => {
+    .action(async (dirArg: string | undefined, opts: Record<string, unknown>, cmd: Command) => {
       const global = cmd.optsWithGlobals();
       const config = await loadCliConfig(global, {
         'ingest.to': opts.to ?? (opts.esUrl !== undefined ? 'elasticsearch' : undefined),
+        'watch.dir': dirArg,
+        'watch.stable_ms': opts.stableMs,
+        'watch.poll_interval_ms': opts.pollIntervalMs,
+        'watch.parallel_files_count': opts.parallelFiles,
+        'watch.after': opts.after,
+        'watch.archive_dir': opts.archiveDir,
+        'watch.quarantine_dir': opts.quarantineDir,
+        'watch.min_free_mb': opts.minFreeMb,
         ...engineFlags(opts),
       });
-      const after = (opts.after as 'keep' | 'delete' | 'move' | undefined) ?? 'keep';
-      if (after === 'move' && opts.archiveDir === undefined) throw new SluiceError('SLUICE_USAGE', 'watch --after move needs --archive-dir');
+      const w = config.watch;
+      if (w.dir === undefined) throw new SluiceError('SLUICE_USAGE', 'watch needs a directory: give it as an argument or set watch.dir in the configuration');
       const { runWatch } = await import('./commands/watch-command.js');
       const { join } = await import('node:path');
       setExit(
         await untilSignal(io, (stopSignal) =>
           runWatch(
             {
-              dir,
+              dir: w.dir!,
               dataDir: config.data_dir,
-              stableMs: (opts.stableMs as number | undefined) ?? 5000,
-              pollIntervalMs: (opts.pollIntervalMs as number | undefined) ?? 1000,
-              parallelFiles: Math.max(1, (opts.parallelFiles as number | undefined) ?? 2),
-              after,
-              archiveDir: opts.archiveDir as string | undefined,
-              quarantineDir: (opts.quarantineDir as string | undefined) ?? join(config.data_dir, 'quarantine'),
-              minFreeMb: (opts.minFreeMb as number | undefined) ?? 1024,
+              stableMs: w.stable_ms,
+              pollIntervalMs: w.poll_interval_ms,
+              parallelFiles: w.parallel_files_count,
+              after: w.after,
+              archiveDir: w.archive_dir,
+              quarantineDir: w.quarantine_dir ?? join(config.data_dir, 'quarantine'),
+              minFreeMb: w.min_free_mb,
               once: opts.once === true,
               batchPackets: config.ingest.batch_packets,
               readChunkBytes: config.ingest.read_chunk_bytes,

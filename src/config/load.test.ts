@@ -373,7 +373,7 @@ describe('result', () => {
   });
 
   test('has every schema key, in schema order', () => {
-    const c = loadConfig({ cwd: tempDir(), env: { SLUICE_ELASTICSEARCH__USERNAME: 'u', SLUICE_ELASTICSEARCH__PASSWORD: 'p-1234', SLUICE_ELASTICSEARCH__TLS__CA_FILE: '/ca.pem' } });
+    const c = loadConfig({ cwd: tempDir(), env: { SLUICE_ELASTICSEARCH__USERNAME: 'u', SLUICE_ELASTICSEARCH__PASSWORD: 'p-1234', SLUICE_ELASTICSEARCH__TLS__CA_FILE: '/ca.pem', SLUICE_WATCH__DIR: '/w', SLUICE_WATCH__AFTER: 'move', SLUICE_WATCH__ARCHIVE_DIR: '/a', SLUICE_WATCH__QUARANTINE_DIR: '/q' } });
     const leaves: string[] = [];
     const walk = (o: object, prefix: string) => {
       for (const [k, v] of Object.entries(o)) {

@@ -16,4 +16,8 @@ const absolutePath = (path: string): Normalizer => ({
   apply: (value, ctx) => (typeof value === 'string' ? resolve(ctx.cwd, value) : value),
 });
 
-export const NORMALIZERS: readonly Normalizer[] = [absolutePath('data_dir'), absolutePath('elasticsearch.tls.ca_file')];
+export const NORMALIZERS: readonly Normalizer[] = [absolutePath('data_dir'), absolutePath('elasticsearch.tls.ca_file'),
+  absolutePath('watch.dir'),
+  absolutePath('watch.archive_dir'),
+  absolutePath('watch.quarantine_dir'),
+];

@@ -29,4 +29,12 @@ export const CONFIG_RULES: readonly ConfigRule[] = [
         ? [{ path: 'elasticsearch.api_key', message: 'choose one of basic auth (elasticsearch.username/password) or api_key' }]
         : [],
   },
+  {
+    name: 'move-requires-archive-dir',
+    paths: ['watch.after', 'watch.archive_dir'],
+    check: (get) =>
+      get('watch.after') === 'move' && get('watch.archive_dir') === undefined
+        ? [{ path: 'watch.archive_dir', message: 'is required when watch.after is move (or pass --archive-dir)' }]
+        : [],
+  },
 ];

@@ -126,6 +126,48 @@ export const configSchema = z
       .default({})
       .describe('Where decoded records are kept.'),
 
+    watch: z
+      .object({
+        dir: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('Directory `sluice watch` watches when no directory is given on the command line. Relative paths are resolved against the working directory.'),
+        stable_ms: z
+          .number()
+          .int()
+          .min(0)
+          .max(86_400_000)
+          .default(5000)
+          .describe('A capture is taken once its size and mtime did not change for this long.'),
+        poll_interval_ms: z.number().int().min(10).max(3_600_000).default(1000).describe('Time between two scans of the watched directory.'),
+        parallel_files_count: z.number().int().min(1).max(64).default(2).describe('Captures ingested at once.'),
+        after: z
+          .enum(['keep', 'delete', 'move'])
+          .default('keep')
+          .describe('What happens to a capture once it is delivered (or found to be a copy of one that was): `keep`, `delete`, or `move` to `watch.archive_dir`.'),
+        archive_dir: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('Where `watch.after: move` puts captures, keeping their path relative to the watched directory and never overwriting. Required for `move`.'),
+        quarantine_dir: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('Where damaged captures go, each with a `<name>.reason.txt`. Default: `<data_dir>/quarantine`.'),
+        min_free_mb: z
+          .number()
+          .int()
+          .min(0)
+          .max(100_000_000)
+          .default(1024)
+          .describe('Intake pauses (and says so) while the file system of the data directory has less free space than this; 0 turns the guard off.'),
+      })
+      .strict()
+      .default({})
+      .describe('`sluice watch`: a directory as a drop box for captures.'),
+
     elasticsearch: z
       .object({
         urls: z
