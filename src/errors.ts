@@ -34,6 +34,12 @@ export const ERROR_CODES = {
   SLUICE_ENGINE_TLS: { stage: 'sending', description: 'The TLS connection to Elasticsearch/OpenSearch failed (unknown or self-signed certificate authority, host name mismatch, expired certificate, client certificate refused). Pass the CA with elasticsearch.tls.ca_file (--elasticsearch-tls-ca-file), fix the certificate, or for testing only set elasticsearch.tls.insecure (--elasticsearch-tls-insecure).' },
   SLUICE_ENGINE_AUTH: { stage: 'sending', description: 'Elasticsearch/OpenSearch refused the request: 401 means the credentials are wrong or missing (check elasticsearch.username/password or elasticsearch.api_key), 403 means the user lacks a privilege the message names.' },
   SLUICE_ENGINE_UNSUPPORTED: { stage: 'sending', description: 'The server at elasticsearch.urls is not a supported Elasticsearch (7.x-9.x) or OpenSearch (1.x-3.x): GET / did not return the expected JSON (for example an HTML page from a proxy or Kibana). Point elasticsearch.urls at the HTTP port of the cluster.' },
+  SLUICE_CAPTURE_TOOL: { stage: 'receiving', description: 'Live capture needs dumpcap (apt-get install tshark) or tcpdump (apt-get install tcpdump) and neither, or not the one chosen with --tool, is installed or on PATH.' },
+  SLUICE_CAPTURE_PERMISSION: { stage: 'receiving', description: 'The capture tool may not open the interface. Run sluice as root, or give the tool the capabilities: sudo setcap cap_net_raw,cap_net_admin=eip $(command -v dumpcap) (or tcpdump).' },
+  SLUICE_CAPTURE_INTERFACE: { stage: 'usage', description: 'There is no network interface of that name. List the interfaces with sluice capture --list-interfaces.' },
+  SLUICE_CAPTURE_FILTER: { stage: 'usage', description: 'The capture filter (--bpf) is not valid BPF; the message gives the capture tool\'s reason. See pcap-filter(7) for the syntax.' },
+  SLUICE_CAPTURE_FAILED: { stage: 'receiving', description: 'The capture tool (dumpcap or tcpdump) stopped with an error; the message quotes it. Files captured before the error were still ingested.' },
+  SLUICE_ENGINE_TEMPLATE: { stage: 'sending', description: 'Elasticsearch/OpenSearch refused the index template sluice installs (most often another template already matches the same index names with the same priority). The message quotes the engine; choose another index pattern, or change or remove the other template.' },
 } as const satisfies Record<string, ErrorDefinition>;
 
 /** A stable sluice error code. */

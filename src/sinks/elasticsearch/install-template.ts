@@ -13,7 +13,11 @@ export async function installPacketTemplate(client: EngineClient, options: Packe
   const res = await client.request({ method: 'PUT', path: `/_index_template/${encodeURIComponent(name)}`, body });
   assertAuthorized(res, client.scrub);
   if (res.status >= 300) {
-    throw new SluiceError('SLUICE_ENGINE_UNSUPPORTED', `installing the index template ${name} on ${res.node} failed: HTTP ${res.status} ${client.scrub(res.text().slice(0, 500))}`);
+    const text = client.scrub(res.text());
+    const reason = /"reason":"((?:[^"\\]|\\.)*)"/.exec(text)?.[1] ?? text.slice(0, 500);
+    const clash = /existing templates \[([^\]]+)\]/.exec(reason)?.[1];
+    const hint = clash === undefined ? '' : ` Another index template (${clash}) matches the same indices with the same priority: choose another --es-index / elasticsearch.index_pattern, or change or remove that template.`;
+    throw new SluiceError('SLUICE_ENGINE_TEMPLATE', `installing the index template ${name} on ${res.node} failed: HTTP ${res.status}: ${reason}.${hint}`);
   }
   return name;
 }

@@ -5,6 +5,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync } from 'node:fs';
+import { startDaemon } from '../watch/watch-daemon.test.js';
 import { join } from 'node:path';
 import { main } from '../../../src/cli/main.js';
 import { openSearchUrl, skipWithoutOpenSearch } from '../../support/opensearch.js';
@@ -44,5 +45,55 @@ describe('watch into OpenSearch 2.x', { skip }, () => {
     assert.equal(await main(args, second.io), 0, second.err());
     assert.match(second.out(), /0 ingested, 3 duplicate/);
     assert.equal(await count(), 16 + 20001);
+  });
+
+  test('SIGKILL of the daemon mid-file, restart: the engine holds every packet exactly once', async () => {
+    const inbox = join(dir, 'inbox-kill');
+    const dataDir = join(dir, 'data-kill');
+    mkdirSync(inbox);
+    copyFileSync(join(SHARED_BENCH_DIR, 'mixed-200k.pcap'), join(inbox, 'big.pcap'));
+    const killPrefix = `sluice-watchkill-${process.pid}`;
+    const index = `${killPrefix}-%Y.%m.%d`;
+    const count = async () => {
+      const r = await fetch(`${url}/${killPrefix}-*/_count`);
+      return r.ok ? ((await r.json()) as { count: number }).count : 0;
+    };
+    const daemon = startDaemon(['--data-dir', dataDir, 'watch', inbox, '--stable-ms', '100', '--min-free-mb', '0', '--es-url', url, '--es-index', index]);
+    const end = Date.now() + 120_000;
+    while ((await count()) === 0) {
+      assert.ok(Date.now() < end && daemon.child.exitCode === null, `nothing reached the engine; output:\n${daemon.output()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    daemon.child.kill('SIGKILL');
+    await daemon.exited;
+    await fetch(`${url}/${killPrefix}-*/_refresh`, { method: 'POST' });
+    const atKill = await count();
+    assert.ok(atKill > 0 && atKill < 200_004, `killed mid-file (engine had ${atKill})`);
+
+    const io = captureIO();
+    const args = ['node', 'sluice', '--data-dir', dataDir, 'watch', inbox, '--once', '--stable-ms', '0', '--min-free-mb', '0', '--es-url', url, '--es-index', index];
+    assert.equal(await main(args, io.io), 0, io.err());
+    assert.match(io.out(), /1 ingested/);
+    await fetch(`${url}/${killPrefix}-*/_refresh`, { method: 'POST' });
+    assert.equal(await count(), 200_004);
+    await fetch(`${url}/${killPrefix}-*`, { method: 'DELETE' });
+    await fetch(`${url}/_index_template/${killPrefix}`, { method: 'DELETE' });
+  });
+
+  test('a template clash (same priority, overlapping pattern) is refused with SLUICE_ENGINE_TEMPLATE and a hint', async () => {
+    const clash = `sluice-clash-${process.pid}`;
+    await fetch(`${url}/_index_template/${clash}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ index_patterns: [`${clash}-*`], priority: 200 }) });
+    try {
+      const inbox = join(dir, 'inbox-clash');
+      mkdirSync(inbox);
+      copyFileSync(join(ROOT, 'examples/sample.pcap'), join(inbox, 'a.pcap'));
+      const io = captureIO();
+      const code = await main(['node', 'sluice', '--data-dir', join(dir, 'data-clash'), 'watch', inbox, '--once', '--stable-ms', '0', '--min-free-mb', '0', '--es-url', url, '--es-index', `${clash}-x-%Y`], io.io);
+      assert.equal(code, 1);
+      assert.match(io.err(), /SLUICE_ENGINE_TEMPLATE/);
+      assert.match(io.err(), new RegExp(`Another index template \\(${clash}\\) matches the same indices`));
+    } finally {
+      await fetch(`${url}/_index_template/${clash}`, { method: 'DELETE' });
+    }
   });
 });
