@@ -16,7 +16,7 @@ import { dataStreamName } from '../sinks/elasticsearch/index-template.js';
 import type { EngineClient } from '../sinks/elasticsearch/http/engine-client.js';
 import { openLocalStore } from '../sinks/local/local-store.js';
 import { AckTracker } from '../sinks/util/ack-tracker.js';
-import { BatchDriver } from '../sinks/util/batch-driver.js';
+import { BatchDriver, type BatchDriverObserver } from '../sinks/util/batch-driver.js';
 import { DeadLetterQueue } from '../sinks/util/dead-letter-queue.js';
 import type { SinkItem } from '../sinks/util/sink-item.js';
 import { openCapture } from '../sources/pcap/capture-reader.js';
@@ -47,6 +47,8 @@ export interface EngineIngestOptions extends IngestOptions {
   readonly concurrency?: number;
   /** Name of the sink in checkpoints and dead-letter files. Default `elasticsearch`. */
   readonly sinkName?: string;
+  /** Instrumentation of the sink driver (metrics: request latency, queue depth, sent/dropped counts). */
+  readonly observer?: BatchDriverObserver;
 }
 
 /** Delivery counts of an engine ingest. */
@@ -71,6 +73,7 @@ export async function ingestFilesToEngine(files: readonly CaptureFile[], options
     flushBytes: options.flushBytes,
     flushIntervalMs: options.flushIntervalMs,
     concurrency: options.concurrency,
+    observer: options.observer,
     deadLetters,
     onAck: (items) => {
       for (const it of items) {

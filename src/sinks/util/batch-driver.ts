@@ -20,6 +20,36 @@ export interface DeadLetterSink<I extends SinkItem> {
   add(items: readonly { item: I; status: number; type: string; reason: string }[]): Promise<void>;
 }
 
+/** How one request ended: every item final (`success`), some items to resend or refused (`partial`), or no answer to use (`error`: refused connection, timeout, 5xx, 413). */
+export type SinkRequestOutcome = 'success' | 'partial' | 'error';
+
+/** What a driver holds right now (read by metrics on scrape, never pushed per event). */
+export interface BatchDriverQueueState {
+  /** Items pushed and not yet final: how far the checkpoint trails what was read. */
+  readonly unacknowledgedItems: number;
+  /** Items waiting to be sent (in the open batch, waiting for a request slot, or waiting to be resent). */
+  readonly queuedItems: number;
+  /** Requests waiting for an answer. */
+  readonly inFlightRequests: number;
+  /** Bytes buffered or in flight (what backpressure is measured in). */
+  readonly pendingBytes: number;
+}
+
+/**
+ * Optional instrumentation of a driver (metrics). Called per request and per group of final items,
+ * never per pushed item; every member is optional and must not throw.
+ */
+export interface BatchDriverObserver {
+  /** The driver was created; `state` reads its queue at any time. */
+  attached?(state: () => BatchDriverQueueState): void;
+  /** The driver closed or stopped (called once); drop the `state` reader. */
+  detached?(state: () => BatchDriverQueueState): void;
+  /** A request ended after `durationSeconds`, carrying `items` items of `bytes` bytes. */
+  requestFinished?(request: { readonly items: number; readonly bytes: number; readonly durationSeconds: number; readonly outcome: SinkRequestOutcome }): void;
+  /** `items` items (of `bytes` bytes) became final with `outcome`. */
+  final?(outcome: FinalOutcome, items: number, bytes: number): void;
+}
+
 /** Driver settings (units in the names). */
 export interface BatchDriverOptions<I extends SinkItem> {
   readonly sender: BatchSender<I>;
@@ -41,6 +71,8 @@ export interface BatchDriverOptions<I extends SinkItem> {
   readonly onAck?: (items: readonly I[], outcome: FinalOutcome) => void;
   /** A failure that needs an operator (bad credentials, a rejected request): the driver stops. */
   readonly onFatal?: (err: Error) => void;
+  /** Instrumentation (metrics): request durations and outcomes, final items, queue state. */
+  readonly observer?: BatchDriverObserver;
 }
 
 /** Counters of a driver (per item, not per request). */
@@ -66,11 +98,37 @@ export class BatchDriver<I extends SinkItem> {
   private waiters: (() => void)[] = [];
   private fatal: Error | undefined;
   private readonly abort = new AbortController();
+  /** Items pushed and not final, and items inside a request now (for {@link BatchDriver.queueState}). */
+  private unacked = 0;
+  private sendingItems = 0;
+  private sendingRequests = 0;
+  private observed: (() => BatchDriverQueueState) | undefined;
   readonly breaker: CircuitBreaker;
   readonly stats: BatchDriverStats = { items: 0, created: 0, exists: 0, retried: 0, dead: 0, requests: 0, requestFailures: 0, splits: 0 };
 
   constructor(private readonly options: BatchDriverOptions<I>) {
     this.breaker = new CircuitBreaker(options.breaker);
+    if (options.observer !== undefined) {
+      this.observed = () => this.queueState();
+      options.observer.attached?.(this.observed);
+    }
+  }
+
+  /** What the driver holds now (see {@link BatchDriverQueueState}). */
+  queueState(): BatchDriverQueueState {
+    return {
+      unacknowledgedItems: this.unacked,
+      queuedItems: this.unacked - this.sendingItems,
+      inFlightRequests: this.sendingRequests,
+      pendingBytes: this.pendingBytes,
+    };
+  }
+
+  private detach(): void {
+    const state = this.observed;
+    if (state === undefined) return;
+    this.observed = undefined;
+    this.options.observer?.detached?.(state);
   }
 
   private get flushBytes(): number {
@@ -96,6 +154,7 @@ export class BatchDriver<I extends SinkItem> {
     this.batchBytes += item.body.length;
     this.pendingBytes += item.body.length;
     this.stats.items++;
+    this.unacked++;
     if (this.batchBytes >= this.flushBytes || this.batch.length >= (this.options.flushItems ?? 10_000)) await this.dispatch();
   }
 
@@ -118,6 +177,7 @@ export class BatchDriver<I extends SinkItem> {
     } finally {
       if (this.timer) clearTimeout(this.timer);
       this.timer = undefined;
+      this.detach();
     }
   }
 
@@ -126,6 +186,7 @@ export class BatchDriver<I extends SinkItem> {
     this.abort.abort();
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    this.detach();
   }
 
   private onTimer(): void {
@@ -161,8 +222,7 @@ export class BatchDriver<I extends SinkItem> {
       await this.breaker.allow(this.abort.signal);
       let outcomes;
       try {
-        this.stats.requests++;
-        outcomes = await this.options.sender.send(pending);
+        outcomes = await this.send(pending);
         this.breaker.success();
       } catch (err) {
         if (!(err instanceof RequestFailure)) throw err;
@@ -211,12 +271,37 @@ export class BatchDriver<I extends SinkItem> {
     }
   }
 
+  /** One request: counts it, and tells the observer how long it took and how it ended. */
+  private async send(pending: readonly I[]): ReturnType<BatchSender<I>['send']> {
+    const report = this.options.observer?.requestFinished;
+    const started = report === undefined ? 0 : performance.now();
+    this.stats.requests++;
+    this.sendingItems += pending.length;
+    this.sendingRequests++;
+    let outcome: SinkRequestOutcome = 'error';
+    try {
+      const outcomes = await this.options.sender.send(pending);
+      outcome = outcomes.length === pending.length && outcomes.every((o) => o.kind === 'created' || o.kind === 'exists') ? 'success' : 'partial';
+      return outcomes;
+    } finally {
+      this.sendingItems -= pending.length;
+      this.sendingRequests--;
+      if (report !== undefined) {
+        let bytes = 0;
+        for (const it of pending) bytes += it.body.length;
+        report({ items: pending.length, bytes, durationSeconds: (performance.now() - started) / 1000, outcome });
+      }
+    }
+  }
+
   private async final(items: readonly I[], outcome: FinalOutcome, deadInfo?: { status: number; type: string; reason: string }): Promise<void> {
     if (deadInfo !== undefined) await this.options.deadLetters?.add(items.map((item) => ({ item, ...deadInfo })));
     this.stats[outcome] += items.length;
     let bytes = 0;
     for (const it of items) bytes += it.body.length;
     this.pendingBytes -= bytes;
+    this.unacked -= items.length;
+    this.options.observer?.final?.(outcome, items.length, bytes);
     this.options.onAck?.(items, outcome);
     this.release();
   }

@@ -1,0 +1,12 @@
+/** The daemon's HTTP endpoint: metrics, liveness and readiness. */
+export { startDaemonServer, DAEMON_SERVER_DEFAULTS, type DaemonServer, type DaemonServerOptions } from './daemon-server.js';
+export {
+  runReadiness,
+  engineReadiness,
+  storeReadiness,
+  intakeReadiness,
+  READINESS_TIMEOUT_MS,
+  type ReadinessCheck,
+  type ReadinessCheckResult,
+  type ReadinessResult,
+} from './readiness.js';
