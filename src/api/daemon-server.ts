@@ -3,7 +3,7 @@
  * answers) and `GET /readyz` (every dependency is usable). Bound to 127.0.0.1 by default: metrics
  * say a lot about a sensor, so exposing them is a decision (`--http-address 0.0.0.0`).
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Metrics } from '../telemetry/metrics.js';
 import { READINESS_TIMEOUT_MS, runReadiness, type ReadinessCheck } from './readiness.js';
@@ -38,8 +38,14 @@ export interface DaemonServer {
 
 /** Starts the endpoint; resolves once it listens. */
 export async function startDaemonServer(options: DaemonServerOptions): Promise<DaemonServer> {
+  // Fastify's own lines (errors, not requests: a scrape every 15 s is noise) go to our logger.
   const app: FastifyInstance = (
-    options.logger ? Fastify({ loggerInstance: options.logger.child({ component_kind: 'api', component_type: 'http', component_id: 'api' }), disableRequestLogging: true }) : Fastify({ logger: false })
+    options.logger
+      ? Fastify({
+          loggerInstance: options.logger.child({ component_kind: 'api', component_type: 'http', component_id: 'api' }),
+          logController: new LogController({ disableRequestLogging: true }),
+        })
+      : Fastify({ logger: false })
   ) as unknown as FastifyInstance;
   const { metrics } = options;
   const checks = options.readiness ?? [];
