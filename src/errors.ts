@@ -41,6 +41,7 @@ export const ERROR_CODES = {
   SLUICE_CAPTURE_FAILED: { stage: 'receiving', description: 'The capture tool (dumpcap or tcpdump) stopped with an error; the message quotes it. Files captured before the error were still ingested.' },
   SLUICE_ENGINE_TEMPLATE: { stage: 'sending', description: 'Elasticsearch/OpenSearch refused the index template sluice installs (most often another template already matches the same index names with the same priority). The message quotes the engine; choose another index pattern, or change or remove the other template.' },
   SLUICE_RULES_INVALID: { stage: 'config', description: 'A threat rule file (rules/web-attacks.yaml or one named by threat.rules_paths) cannot be read or is invalid; the message names the file, the rule id and the field (for example a regular expression that does not compile, a score outside 0-100, an unknown MITRE ATT&CK technique). Fix the rule or remove the file from threat.rules_paths.' },
+  SLUICE_TSHARK: { stage: 'receiving', description: 'tshark (Wireshark) could not be run for --dissector tshark: it is not installed, not on PATH, or tshark.path points elsewhere. Install it (apt-get install tshark) or set tshark.path; the native dissector (the default) needs no tshark.' },
 } as const satisfies Record<string, ErrorDefinition>;
 
 /** A stable sluice error code. */
