@@ -165,7 +165,9 @@ function unique(values: (string | undefined)[]): string[] {
   return out;
 }
 
+/** A copy of `o` without its undefined members (a copy, not `delete`, which would turn the object into a slow dictionary). */
 function compact(o: Doc): Doc {
-  for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
-  return o;
+  const out: Doc = {};
+  for (const k in o) if (o[k] !== undefined) out[k] = o[k];
+  return out;
 }
