@@ -7,6 +7,7 @@ export type { CowrieEvent, CowrieFlag, CowrieLineFormat, CowrieLinePosition, Cow
 export { COWRIE_EVENTS, UNKNOWN_EVENT_SPEC, cowrieEventSpec, type CowrieEventSpec, type CowrieEventKind } from './cowrie-events.js';
 export { cowrieEventToEcs, cowrieRejectToEcs, HONEYPOT_ECS_VERSION, type CowrieEcsOptions } from './cowrie-ecs.js';
 export { cowrieContentId, cowriePositionId } from './cowrie-content-id.js';
+export { CowrieSessionContext } from './cowrie-session-context.js';
 export { normalizeCowrieTimestamp } from './cowrie-timestamp.js';
 export { HONEYPOT_FIELDS, type HoneypotField, type HoneypotFieldType } from './honeypot-fields.js';
 export { sanitizeText, truncateUtf8, type SanitizeFlags } from './sanitize-text.js';
