@@ -11,6 +11,9 @@ import type { Metrics } from './metrics.js';
 /** Default interval of the health line, seconds. */
 export const HEALTH_LOG_INTERVAL_SECS = 60;
 
+/** Sampling interval of the event-loop monitor, ms. */
+const LOOP_RESOLUTION_MS = 10;
+
 /** One health line's fields (units in the names). */
 export interface HealthSnapshot {
   readonly rss_bytes: number;
@@ -40,7 +43,7 @@ export class HealthSampler {
 
   constructor(metrics?: Metrics) {
     this.#metrics = metrics;
-    this.#loop = monitorEventLoopDelay({ resolution: 20 });
+    this.#loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
     this.#loop.enable();
   }
 
@@ -53,7 +56,9 @@ export class HealthSampler {
     this.#at = now;
     const mem = process.memoryUsage();
     const loop = this.#loop;
-    const ms = (ns: number) => round(Number.isFinite(ns) ? ns / 1e6 : 0, 2);
+    // Node records the whole time between two timer ticks (an idle loop reads the resolution):
+    // the delay is what exceeds it.
+    const ms = (ns: number) => round(Number.isFinite(ns) ? Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS) : 0, 2);
     const delay = { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) };
     loop.reset();
     const queues = this.#metrics?.sinkQueues() ?? { queuedItems: 0, inFlightRequests: 0, unacknowledgedItems: 0 };
