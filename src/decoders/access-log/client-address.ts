@@ -1,0 +1,53 @@
+import { isIP } from 'node:net';
+
+/** True when `text` is an IPv4 or IPv6 address (no brackets, no port). */
+export function isIpAddress(text: string): boolean {
+  return isIP(text) !== 0;
+}
+
+/**
+ * Splits a client list as it appears in logs: `10.0.0.2, 10.0.0.1 127.0.0.1`, `"a, b" c`, or an
+ * X-Forwarded-For value `a,b`. Filebeat's nginx pipeline splits on `"?,?\s+`; this splits on any
+ * run of blanks, commas and quotes, which gives the same lists and also takes `a,b` apart.
+ */
+export function splitAddressList(text: string): string[] {
+  const out: string[] = [];
+  for (const part of text.split(/[\s",]+/)) if (part !== '' && part !== '-' && part.toLowerCase() !== 'unknown') out.push(part);
+  return out;
+}
+
+/**
+ * Private for the purpose of choosing `source.address` from a forwarded-for list.
+ *
+ * IPv4 follows Filebeat's nginx pipeline exactly (10/8, 172.16/12, 192.168/16, 127/8; its painless
+ * `isPrivate`). Filebeat treats every IPv6 address as public; here IPv6 loopback (`::1`), unique
+ * local (`fc00::/7`) and link-local (`fe80::/10`) count as private too, so a proxy's `::1` is never
+ * picked over a real client. Host names are not private (Filebeat's rule too).
+ */
+export function isPrivateAddress(text: string): boolean {
+  const v = isIP(text);
+  if (v === 4) {
+    const dot1 = text.indexOf('.');
+    const a = +text.slice(0, dot1);
+    const b = +text.slice(dot1 + 1, text.indexOf('.', dot1 + 1));
+    return a === 10 || a === 127 || (a === 192 && b === 168) || (a === 172 && b >= 16 && b <= 31);
+  }
+  if (v === 6) {
+    const t = text.toLowerCase();
+    if (t === '::1' || /^0*:0*:0*:0*:0*:0*:0*:0*1$/.test(t)) return true;
+    return /^f[cd][0-9a-f]{0,2}:/.test(t) || /^fe[89ab][0-9a-f]?:/.test(t);
+  }
+  return false;
+}
+
+/**
+ * The address Filebeat's nginx pipeline puts in `source.address` for a client list: the first entry
+ * that is not private, or the first entry when all are. Note the consequence Filebeat shares: the
+ * entries before the last come from the X-Forwarded-For header, which any client can write, so the
+ * chosen address may be forged; the peer that really connected is the last entry of
+ * `<module>.access.remote_ip_list`.
+ */
+export function pickSourceAddress(list: readonly string[]): string | undefined {
+  for (const a of list) if (!isPrivateAddress(a)) return a;
+  return list[0];
+}

@@ -1,0 +1,43 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseEpoch, parseHttpDate, parseIsoDate } from './parse-log-time.js';
+import { unescapeLogValue } from './unescape-log-value.js';
+
+test('CLF time: UTC timestamp and the offset kept', () => {
+  assert.deepEqual(parseHttpDate('10/Oct/2000:13:55:36 -0700'), { timestamp: '2000-10-10T20:55:36.000Z', timezone: '-07:00' });
+  assert.deepEqual(parseHttpDate('07/Dec/2016:11:05:07 +0100'), { timestamp: '2016-12-07T10:05:07.000Z', timezone: '+01:00' });
+  assert.deepEqual(parseHttpDate('31/Dec/2016:23:30:00 -0100'), { timestamp: '2017-01-01T00:30:00.000Z', timezone: '-01:00' });
+  assert.deepEqual(parseHttpDate('29/feb/2016:00:00:00 +0000'), { timestamp: '2016-02-29T00:00:00.000Z', timezone: '+00:00' });
+});
+
+test('CLF time: impossible dates are refused, not rolled over', () => {
+  for (const bad of ['31/Feb/2016:00:00:00 +0000', '29/Feb/2015:00:00:00 +0000', '10/Foo/2000:13:55:36 -0700', '10/Oct/2000:25:00:00 +0000', '10/Oct/2000 13:55:36', '']) {
+    assert.equal(parseHttpDate(bad), undefined, bad);
+  }
+});
+
+test('ISO 8601 time ($time_iso8601) with offset, Z, fraction, and without offset (UTC)', () => {
+  assert.deepEqual(parseIsoDate('2016-12-07T11:05:07+01:00'), { timestamp: '2016-12-07T10:05:07.000Z', timezone: '+01:00' });
+  assert.deepEqual(parseIsoDate('2016-12-07T11:05:07.250Z'), { timestamp: '2016-12-07T11:05:07.250Z', timezone: '+00:00' });
+  assert.deepEqual(parseIsoDate('2016-12-07T11:05:07'), { timestamp: '2016-12-07T11:05:07.000Z', timezone: undefined });
+  assert.equal(parseIsoDate('2016-13-07T11:05:07Z'), undefined);
+});
+
+test('epoch times in seconds ($msec), milliseconds and microseconds', () => {
+  assert.equal(parseEpoch('1481105107.123', 's')?.timestamp, '2016-12-07T10:05:07.123Z');
+  assert.equal(parseEpoch('1481105107123', 'ms')?.timestamp, '2016-12-07T10:05:07.123Z');
+  assert.equal(parseEpoch('1481105107123456', 'us')?.timestamp, '2016-12-07T10:05:07.123456Z');
+  assert.equal(parseEpoch('abc', 's'), undefined);
+});
+
+test('escapes: Apache \\" and \\\\, nginx \\xHH (UTF-8 runs decoded, binary kept byte per character), JSON \\u', () => {
+  assert.equal(unescapeLogValue('plain'), 'plain');
+  assert.equal(unescapeLogValue('Mozilla \\"quoted\\" \\\\ end'), 'Mozilla "quoted" \\ end');
+  assert.equal(unescapeLogValue('/caf\\xC3\\xA9'), '/café');
+  assert.equal(unescapeLogValue('\\x16\\x03\\x01'), '\u0016\u0003\u0001');
+  assert.equal(unescapeLogValue('\\xe4\\xe5'), '\u00e4\u00e5');
+  assert.equal(unescapeLogValue('a\\x22b'), 'a"b');
+  assert.equal(unescapeLogValue('\\u00e9\\n'), 'é\n');
+  assert.equal(unescapeLogValue('trailing \\'), 'trailing \\');
+  assert.equal(unescapeLogValue('\\xZZ'), '\\xZZ');
+});

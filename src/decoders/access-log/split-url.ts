@@ -1,0 +1,59 @@
+/** ECS `url.*` parts of a request target. */
+export interface UrlParts {
+  scheme?: string;
+  domain?: string;
+  port?: number;
+  path?: string;
+  query?: string;
+  fragment?: string;
+  extension?: string;
+}
+
+const ABSOLUTE = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/([^/?#]*)(.*)$/s;
+const AUTHORITY = /^(?:[^@/]*@)?(\[[^\]]*\]|[^:]*)(?::(\d{1,5}))?$/;
+
+/**
+ * Splits a request target the way Elasticsearch's `uri_parts` processor does for Filebeat: origin
+ * form (`/a/b.php?x=1`), absolute form (`http://host:8080/x`, proxy probes), authority form
+ * (`host:443`, CONNECT) and `*`. Nothing is percent-decoded (ECS keeps `url.path` as sent).
+ * `extension` is the text after the last dot of the last path segment, lower-cased (ECS).
+ */
+export function splitUrl(target: string): UrlParts {
+  const out: UrlParts = {};
+  let rest = target;
+  const abs = ABSOLUTE.exec(target);
+  if (abs !== null) {
+    out.scheme = abs[1].toLowerCase();
+    authority(abs[2], out);
+    rest = abs[3];
+  } else if (!target.startsWith('/') && target !== '*' && /^[^/?#\s]+:\d{1,5}$/.test(target)) {
+    authority(target, out);
+    return out;
+  }
+  const hash = rest.indexOf('#');
+  if (hash >= 0) {
+    out.fragment = rest.slice(hash + 1);
+    rest = rest.slice(0, hash);
+  }
+  const q = rest.indexOf('?');
+  if (q >= 0) {
+    out.query = rest.slice(q + 1);
+    rest = rest.slice(0, q);
+  }
+  if (rest !== '') out.path = rest;
+  const slash = rest.lastIndexOf('/');
+  const dot = rest.lastIndexOf('.');
+  if (dot > slash && dot < rest.length - 1) out.extension = rest.slice(dot + 1).toLowerCase();
+  return out;
+}
+
+function authority(text: string, out: UrlParts): void {
+  const m = AUTHORITY.exec(text);
+  if (m === null) return;
+  const host = m[1].startsWith('[') ? m[1].slice(1, -1) : m[1];
+  if (host !== '') out.domain = host;
+  if (m[2] !== undefined) {
+    const port = +m[2];
+    if (port <= 65535) out.port = port;
+  }
+}
