@@ -10,3 +10,4 @@ export {
   type ReadinessCheckResult,
   type ReadinessResult,
 } from './readiness.js';
+export { startDaemonOps, type DaemonOps, type DaemonOpsOptions } from './daemon-ops.js';

@@ -1,0 +1,69 @@
+/**
+ * Everything a long-running command needs for operations, started and stopped together: the
+ * metrics registry, the logger, the periodic health line and (when enabled) the HTTP endpoint.
+ * `sluice watch` (and `capture`, `tail`) call {@link startDaemonOps} once and {@link DaemonOps.close}
+ * in their `finally`.
+ */
+import type { Writable } from 'node:stream';
+import type { Logger } from 'pino';
+import { HEALTH_LOG_INTERVAL_SECS, startHealthLog, type HealthLog } from '../telemetry/health-log.js';
+import { createLogger, type LogFormat, type LogLevel } from '../telemetry/logger.js';
+import { Metrics } from '../telemetry/metrics.js';
+import { DAEMON_SERVER_DEFAULTS, startDaemonServer, type DaemonServer } from './daemon-server.js';
+import type { ReadinessCheck } from './readiness.js';
+
+/** Options of {@link startDaemonOps} (from `api.*` and `log.*`). */
+export interface DaemonOpsOptions {
+  /** The command, on every log line (`watch`). */
+  readonly command: string;
+  readonly version?: string;
+  /** The HTTP endpoint; off unless `enabled`. */
+  readonly api?: { readonly enabled: boolean; readonly address?: string; readonly port?: number };
+  readonly log?: { readonly level?: LogLevel; readonly format?: LogFormat; readonly healthIntervalSecs?: number };
+  /** Where log lines go (default stderr). */
+  readonly logDestination?: number | Writable;
+}
+
+/** The running operations side of a command. */
+export interface DaemonOps {
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  /** The endpoint, when enabled. */
+  readonly server: DaemonServer | undefined;
+  /** Adds a check to `GET /readyz` (e.g. once the engine client exists). */
+  addReadiness(check: ReadinessCheck): void;
+  /** Stops the health line and the endpoint (requests in progress finish), and flushes the logger. */
+  close(): Promise<void>;
+}
+
+/** Starts metrics, logger, health line and endpoint. Throws when the endpoint cannot listen (port taken). */
+export async function startDaemonOps(options: DaemonOpsOptions): Promise<DaemonOps> {
+  const logger = createLogger({ level: options.log?.level, format: options.log?.format, destination: options.logDestination, base: { command: options.command } });
+  const metrics = new Metrics({ version: options.version });
+  const checks: ReadinessCheck[] = [];
+  let server: DaemonServer | undefined;
+  if (options.api?.enabled) {
+    server = await startDaemonServer({
+      address: options.api.address ?? DAEMON_SERVER_DEFAULTS.address,
+      port: options.api.port ?? DAEMON_SERVER_DEFAULTS.port,
+      metrics,
+      readiness: checks,
+      logger,
+    });
+    logger.info({ url: server.url }, `Serving /metrics, /healthz and /readyz at ${server.url}.`);
+  }
+  const health: HealthLog = startHealthLog({ logger, metrics, intervalSecs: options.log?.healthIntervalSecs ?? HEALTH_LOG_INTERVAL_SECS });
+  let closed: Promise<void> | undefined;
+  return {
+    metrics,
+    logger,
+    server,
+    addReadiness: (check) => void checks.push(check),
+    close: () =>
+      (closed ??= (async () => {
+        health.stop();
+        await server?.close();
+        logger.flush();
+      })()),
+  };
+}
