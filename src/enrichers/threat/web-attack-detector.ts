@@ -1,0 +1,232 @@
+import { normalizeHeader, normalizePath, normalizeQuery, splitTarget } from './normalize-request.js';
+import { SEVERITY_NUMBER, loadWebAttackRules, type LoadRulesOptions, type MitreCatalog, type RuleField, type WebAttackRule, type WebAttackRuleSet } from './rule-file.js';
+
+/** The parts of an ECS web event the detector reads (what the access-log decoders produce). */
+export interface WebRequestView {
+  url?: { original?: string; path?: string; query?: string };
+  http?: { request?: { method?: string; referrer?: string; body?: { content?: string } } };
+  user_agent?: { original?: string };
+}
+
+/** A document the detector writes its findings into. */
+export interface ThreatDocument extends WebRequestView {
+  event?: { kind?: string; category?: string | string[]; risk_score?: number; risk_score_norm?: number; severity?: number; [key: string]: unknown };
+  rule?: Record<string, string | string[]>;
+  threat?: Record<string, unknown>;
+  sluice?: Record<string, unknown>;
+}
+
+/** One rule that fired: which request part matched and the matching text (at most 120 characters). */
+export interface ThreatHit {
+  readonly rule: WebAttackRule;
+  readonly field: RuleField;
+  readonly match: string;
+}
+
+/** A rule ready to run: literals in lower case, regular expressions compiled. */
+interface CompiledRule {
+  readonly rule: WebAttackRule;
+  readonly prefilter: readonly string[] | undefined;
+  readonly contains: readonly string[];
+  readonly equals: ReadonlySet<string> | undefined;
+  readonly regex: readonly RegExp[];
+}
+
+const MATCH_CHARS = 120;
+
+/** The request parts, normalised once per request (see normalize-request.ts). */
+type Normalised = Partial<Record<RuleField, string>>;
+
+/**
+ * Web-attack detection from a YAML rule set (`rules/web-attacks.yaml` plus user files): each
+ * request part is normalised once, then every rule for that part checks its cheap literal
+ * prefilter before any regular expression runs. Synchronous, allocation-light; no per-event I/O.
+ *
+ * Findings go to ECS: `event.kind: alert`, `event.category` + `intrusion_detection`,
+ * `event.risk_score` (the highest score of the rules that fired), `event.severity`, `rule.*`,
+ * `threat.framework/technique/subtechnique/tactic`, and `sluice.threat.matches` (what matched where).
+ */
+export class WebAttackDetector {
+  private readonly byField: ReadonlyMap<RuleField, readonly CompiledRule[]>;
+  private readonly fields: readonly RuleField[];
+
+  constructor(readonly ruleSet: WebAttackRuleSet) {
+    const byField = new Map<RuleField, CompiledRule[]>();
+    // Stronger rules first, so that the first hits reported are the most telling.
+    const ordered = [...ruleSet.rules].sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
+    for (const rule of ordered) {
+      const compiled: CompiledRule = {
+        rule,
+        prefilter: rule.prefilter?.map((s) => s.toLowerCase()),
+        contains: (rule.contains ?? []).map((s) => s.toLowerCase()),
+        equals: rule.equals ? new Set(rule.equals.map((s) => s.toLowerCase())) : undefined,
+        regex: (rule.regex ?? []).map((s) => new RegExp(s, 'i')),
+      };
+      for (const f of rule.fields) {
+        let list = byField.get(f);
+        if (list === undefined) byField.set(f, (list = []));
+        list.push(compiled);
+      }
+    }
+    this.byField = byField;
+    this.fields = [...byField.keys()];
+  }
+
+  /** Loads the rule files (see {@link loadWebAttackRules}) and compiles them. Throws `SLUICE_RULES_INVALID`. */
+  static load(options: LoadRulesOptions = {}): WebAttackDetector {
+    return new WebAttackDetector(loadWebAttackRules(options));
+  }
+
+  /** Number of rules in use. */
+  get ruleCount(): number {
+    return this.ruleSet.rules.length;
+  }
+
+  /** The rules that fire on `request`, strongest first; empty when none. */
+  detect(request: WebRequestView): ThreatHit[] {
+    const parts = normaliseRequest(request, this.byField);
+    const hits: ThreatHit[] = [];
+    let fired: Set<string> | undefined;
+    for (const field of this.fields) {
+      const text = parts[field];
+      if (text === undefined || text === '') continue;
+      for (const c of this.byField.get(field)!) {
+        if (fired?.has(c.rule.id)) continue;
+        const match = matchRule(c, text);
+        if (match === undefined) continue;
+        (fired ??= new Set()).add(c.rule.id);
+        hits.push({ rule: c.rule, field, match });
+      }
+    }
+    if (hits.length > 1) hits.sort((a, b) => b.rule.score - a.rule.score || a.rule.id.localeCompare(b.rule.id));
+    return hits;
+  }
+
+  /** Runs {@link detect} and writes the findings into `doc`. Returns the hits (empty: `doc` untouched). */
+  enrich(doc: ThreatDocument): ThreatHit[] {
+    const hits = this.detect(doc);
+    if (hits.length > 0) writeThreatFields(doc, hits, this.ruleSet.mitre);
+    return hits;
+  }
+}
+
+function matchRule(c: CompiledRule, text: string): string | undefined {
+  if (c.prefilter !== undefined) {
+    let any = false;
+    for (const p of c.prefilter) {
+      if (text.includes(p)) {
+        any = true;
+        break;
+      }
+    }
+    if (!any) return undefined;
+  }
+  if (c.equals?.has(text)) return clip(text);
+  for (const lit of c.contains) if (text.includes(lit)) return lit;
+  for (const re of c.regex) {
+    const m = re.exec(text);
+    if (m !== null) return clip(m[0]);
+  }
+  return undefined;
+}
+
+function clip(s: string): string {
+  return s.length > MATCH_CHARS ? s.slice(0, MATCH_CHARS) : s;
+}
+
+/** Normalises only the parts some rule looks at. */
+function normaliseRequest(r: WebRequestView, byField: ReadonlyMap<RuleField, readonly CompiledRule[]>): Normalised {
+  const out: Normalised = {};
+  let path = r.url?.path;
+  let query = r.url?.query;
+  const original = r.url?.original;
+  if (original !== undefined && original !== '') {
+    const split = splitTarget(original);
+    path = split.path;
+    query = split.query;
+  }
+  const needPath = byField.has('path') || byField.has('url');
+  const needQuery = byField.has('query') || byField.has('url');
+  const p = needPath && path !== undefined ? normalizePath(path) : undefined;
+  const q = needQuery && query !== undefined ? normalizeQuery(query) : undefined;
+  if (p !== undefined) out.path = p;
+  if (q !== undefined) out.query = q;
+  if (p !== undefined || q !== undefined) out.url = q === undefined ? p : `${p ?? ''}?${q}`;
+  const ua = r.user_agent?.original;
+  if (ua !== undefined && byField.has('user_agent')) out.user_agent = normalizeHeader(ua);
+  const ref = r.http?.request?.referrer;
+  if (ref !== undefined && ref !== '-' && byField.has('referrer')) out.referrer = normalizeQuery(ref);
+  const method = r.http?.request?.method;
+  if (method !== undefined && byField.has('method')) out.method = method.toLowerCase();
+  const body = r.http?.request?.body?.content;
+  if (body !== undefined && byField.has('body')) out.body = normalizeQuery(body);
+  return out;
+}
+
+/** ATT&CK reference URL of a technique or tactic id (T1595.002 → techniques/T1595/002/). */
+function attackUrl(id: string): string {
+  if (id.startsWith('TA')) return `https://attack.mitre.org/tactics/${id}/`;
+  return `https://attack.mitre.org/techniques/${id.replace('.', '/')}/`;
+}
+
+function oneOrMany(values: string[]): string | string[] {
+  return values.length === 1 ? values[0] : values;
+}
+
+/** Writes the ECS alert fields for `hits` (strongest first) into `doc`. */
+export function writeThreatFields(doc: ThreatDocument, hits: readonly ThreatHit[], mitre: MitreCatalog): void {
+  const event = (doc.event ??= {});
+  event.kind = 'alert';
+  const category = event.category;
+  if (category === undefined) event.category = ['intrusion_detection'];
+  else if (Array.isArray(category)) {
+    if (!category.includes('intrusion_detection')) category.push('intrusion_detection');
+  } else if (category !== 'intrusion_detection') event.category = [category, 'intrusion_detection'];
+  const top = hits[0].rule;
+  event.risk_score = top.score;
+  event.risk_score_norm = top.score;
+  event.severity = Math.max(...hits.map((h) => SEVERITY_NUMBER[h.rule.severity]));
+
+  const rules = hits.map((h) => h.rule);
+  const rule: Record<string, string | string[]> = {
+    id: oneOrMany(rules.map((r) => r.id)),
+    name: oneOrMany(rules.map((r) => r.name)),
+    category: oneOrMany(unique(rules.map((r) => r.category))),
+    ruleset: oneOrMany(unique(rules.map((r) => r.ruleset))),
+  };
+  const versions = unique(rules.flatMap((r) => (r.version !== undefined ? [r.version] : [])));
+  if (versions.length > 0) rule.version = oneOrMany(versions);
+  doc.rule = rule;
+
+  const ids = unique(rules.flatMap((r) => r.mitre));
+  const techniques = unique(ids.map((id) => id.slice(0, 5)));
+  const subs = ids.filter((id) => id.includes('.'));
+  const tactics = unique(ids.flatMap((id) => mitre.techniques.get(id)?.tactics ?? mitre.techniques.get(id.slice(0, 5))?.tactics ?? []));
+  const technique: Record<string, unknown> = {
+    id: oneOrMany(techniques),
+    name: oneOrMany(techniques.map((id) => mitre.techniques.get(id)?.name ?? id)),
+    reference: oneOrMany(techniques.map(attackUrl)),
+  };
+  if (subs.length > 0) {
+    technique.subtechnique = {
+      id: oneOrMany(subs),
+      name: oneOrMany(subs.map((id) => mitre.techniques.get(id)?.name ?? id)),
+      reference: oneOrMany(subs.map(attackUrl)),
+    };
+  }
+  const threat: Record<string, unknown> = { framework: 'MITRE ATT&CK', technique };
+  if (tactics.length > 0) {
+    threat.tactic = {
+      id: oneOrMany(tactics),
+      name: oneOrMany(tactics.map((id) => mitre.tactics.get(id) ?? id)),
+      reference: oneOrMany(tactics.map(attackUrl)),
+    };
+  }
+  doc.threat = threat;
+  const sluice = (doc.sluice ??= {});
+  sluice.threat = { matches: hits.map((h) => ({ rule_id: h.rule.id, field: h.field, match: h.match })) };
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}
