@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { HEALTH_LOG_INTERVAL_SECS, startHealthLog, type HealthLog } from '../telemetry/health-log.js';
 import { createLogger, type LogFormat, type LogLevel } from '../telemetry/logger.js';
 import { Metrics } from '../telemetry/metrics.js';
-import { DAEMON_SERVER_DEFAULTS, startDaemonServer, type DaemonServer } from './daemon-server.js';
+import { DEFAULT_LISTEN_ADDRESS, parseListenAddress, startDaemonServer, type DaemonServer } from './daemon-server.js';
 import type { ReadinessCheck } from './readiness.js';
 
 /** Options of {@link startDaemonOps} (from `api.*` and `log.*`). */
@@ -18,7 +18,7 @@ export interface DaemonOpsOptions {
   readonly command: string;
   readonly version?: string;
   /** The HTTP endpoint; off unless `enabled`. */
-  readonly api?: { readonly enabled: boolean; readonly address?: string; readonly port?: number };
+  readonly api?: { readonly enabled: boolean; /** `host:port`; default `127.0.0.1:9599`. */ readonly address?: string };
   readonly log?: { readonly level?: LogLevel; readonly format?: LogFormat; readonly healthIntervalSecs?: number };
   /** Where log lines go (default stderr). */
   readonly logDestination?: number | Writable;
@@ -43,9 +43,10 @@ export async function startDaemonOps(options: DaemonOpsOptions): Promise<DaemonO
   const checks: ReadinessCheck[] = [];
   let server: DaemonServer | undefined;
   if (options.api?.enabled) {
+    const { address, port } = parseListenAddress(options.api.address ?? DEFAULT_LISTEN_ADDRESS);
     server = await startDaemonServer({
-      address: options.api.address ?? DAEMON_SERVER_DEFAULTS.address,
-      port: options.api.port ?? DAEMON_SERVER_DEFAULTS.port,
+      address,
+      port,
       metrics,
       readiness: checks,
       logger,

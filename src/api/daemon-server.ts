@@ -1,15 +1,32 @@
 /**
  * The daemon's HTTP endpoint (fastify): `GET /metrics` for Prometheus, `GET /healthz` (the process
  * answers) and `GET /readyz` (every dependency is usable). Bound to 127.0.0.1 by default: metrics
- * say a lot about a sensor, so exposing them is a decision (`--http-address 0.0.0.0`).
+ * say a lot about a sensor, so exposing them is a decision (`--http-address 0.0.0.0:9599`).
  */
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { SluiceError } from '../errors.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { READINESS_TIMEOUT_MS, runReadiness, type ReadinessCheck } from './readiness.js';
 
 /** Default address and port of the endpoint. */
 export const DAEMON_SERVER_DEFAULTS = { address: '127.0.0.1', port: 9599 } as const;
+
+/** `api.address`'s default: loopback, port 9599. */
+export const DEFAULT_LISTEN_ADDRESS = `${DAEMON_SERVER_DEFAULTS.address}:${DAEMON_SERVER_DEFAULTS.port}`;
+
+/**
+ * `host:port` (Vector's `api.address` form) → host and port: `127.0.0.1:9599`, `0.0.0.0:9599`,
+ * `[::1]:9599`, `localhost:9599`; port 0 picks a free port. Throws `SLUICE_CONFIG_INVALID`.
+ */
+export function parseListenAddress(text: string, key = 'api.address'): { address: string; port: number } {
+  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(text.trim());
+  const port = m === null ? NaN : Number(m[3]);
+  if (m === null || port > 65535) {
+    throw new SluiceError('SLUICE_CONFIG_INVALID', `${key} must be host:port, such as 127.0.0.1:9599, 0.0.0.0:9599 or [::1]:9599; got ${JSON.stringify(text.slice(0, 100))}`);
+  }
+  return { address: m[1] ?? m[2], port };
+}
 
 /** Options of {@link startDaemonServer}. */
 export interface DaemonServerOptions {

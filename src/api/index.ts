@@ -1,5 +1,5 @@
 /** The daemon's HTTP endpoint: metrics, liveness and readiness. */
-export { startDaemonServer, DAEMON_SERVER_DEFAULTS, type DaemonServer, type DaemonServerOptions } from './daemon-server.js';
+export { startDaemonServer, parseListenAddress, DAEMON_SERVER_DEFAULTS, DEFAULT_LISTEN_ADDRESS, type DaemonServer, type DaemonServerOptions } from './daemon-server.js';
 export {
   runReadiness,
   engineReadiness,

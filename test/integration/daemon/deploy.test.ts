@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { CONFIG_KEYS, EXTRA_ENV_VARS } from '../../../src/config/keys.js';
-import { DAEMON_SERVER_DEFAULTS } from '../../../src/api/index.js';
+import { DAEMON_SERVER_DEFAULTS, parseListenAddress } from '../../../src/api/index.js';
 import { tempDir } from '../../support/temp.js';
 
 const ROOT = new URL('../../../../', import.meta.url).pathname;
@@ -23,7 +23,7 @@ const read = (name: string) => readFileSync(join(DEPLOY, name), 'utf8');
  * Keys of the daemon endpoint and the health line that the CLI wiring adds to the schema (see
  * docs/reference/operations.md). Until they are in src/config/schema.ts they are accepted here by name.
  */
-const PENDING_ENV = new Set(['SLUICE_API__ENABLED', 'SLUICE_API__ADDRESS', 'SLUICE_API__PORT', 'SLUICE_LOG__HEALTH_INTERVAL_SECS']);
+const PENDING_ENV = new Set(['SLUICE_API__ENABLED', 'SLUICE_API__ADDRESS', 'SLUICE_LOG__HEALTH_INTERVAL_SECS']);
 
 function sluiceVars(text: string): string[] {
   return [...new Set([...text.matchAll(/\bSLUICE_[A-Z0-9_]+/g)].map((m) => m[0]))];
@@ -72,6 +72,10 @@ describe('deploy/', () => {
       for (const p of svc.ports ?? []) assert.match(p, /^127\.0\.0\.1:\d+:\d+$/, `${name}: published on loopback only`);
     }
     for (const name of ['sluice', 'sluice-es']) {
+      const env = s[name].environment ?? {};
+      assert.equal(env.SLUICE_API__ENABLED, 'true', name);
+      const port = parseListenAddress(env.SLUICE_API__ADDRESS ?? '').port;
+      assert.ok(s[name].ports?.includes(`127.0.0.1:${port}:${port}`), `${name}: the endpoint's port is published`);
       assert.ok(JSON.stringify(s[name].healthcheck?.test).includes('/healthz'), `${name}: health check on /healthz`);
       assert.ok(s[name].volumes?.includes('sluice-data:/var/lib/sluice/data'));
     }
@@ -90,7 +94,10 @@ describe('deploy/', () => {
     assert.match(text, /^HEALTHCHECK .*\n?.*\/healthz/m);
     assert.match(text, /^VOLUME \["\/var\/lib\/sluice"\]$/m);
     assert.match(text, new RegExp(`^EXPOSE ${DAEMON_SERVER_DEFAULTS.port}$`, 'm'), 'the default port of the endpoint');
-    assert.match(text, /SLUICE_API__ADDRESS=0\.0\.0\.0/, 'reachable from outside the container');
+    const listen = /SLUICE_API__ADDRESS=(\S+)/.exec(text);
+    assert.ok(listen !== null, 'the endpoint address is set');
+    assert.deepEqual(parseListenAddress(listen[1]), { address: '0.0.0.0', port: DAEMON_SERVER_DEFAULTS.port }, 'reachable from outside the container');
+    assert.match(text, /SLUICE_API__ENABLED=true/);
     // Everything the build copies from the context exists, and the ignore file lets it through.
     for (const m of text.matchAll(/^COPY (?!--from)(.+) \S+$/gm)) {
       for (const src of m[1].split(/\s+/)) assert.ok(existsSync(join(ROOT, src)), `COPY ${src} exists in the repository`);
