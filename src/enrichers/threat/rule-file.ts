@@ -130,7 +130,8 @@ export function loadWebAttackRules(options: LoadRulesOptions = {}): WebAttackRul
     }
     parseRuleFile(text, file, byId, tactics, techniques);
   }
-  const rules = [...byId.values()].filter((r) => (r as { enabled?: boolean }).enabled !== false);
+  // Switched-off rules were removed from byId as the files were read.
+  const rules = [...byId.values()];
   const problems: string[] = [];
   for (const r of rules) {
     for (const t of r.mitre) if (!techniques.has(t)) problems.push(`rule ${r.id}: mitre: ${t} is not in any file's mitre.techniques table; add it there with its name and tactics`);
