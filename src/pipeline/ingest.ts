@@ -66,18 +66,38 @@ export interface IngestSummary {
 
 /** Ingests the files in order into the store. Never throws for bad capture content: see the outcomes. */
 export async function ingestFiles(store: LocalStoreOptions, files: readonly CaptureFile[], options: IngestOptions = {}): Promise<IngestSummary> {
-  const started = performance.now();
-  let outcomes: FileOutcome[] = [];
-  let interrupted = false;
+  const shared = await openStoreIngest(store);
+  try {
+    return await shared.ingest(files, options);
+  } finally {
+    await shared.close();
+  }
+}
+
+/** Several ingests over one open store: see {@link openStoreIngest}. */
+export interface StoreIngest {
+  /** As {@link ingestFiles}; may be called concurrently (the watcher's parallel files). */
+  ingest(files: readonly CaptureFile[], options?: IngestOptions): Promise<IngestSummary>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the store once for many ingests: one store worker (one SQLite connection, which is the only
+ * writer SQLite allows anyway) and one Community ID cache shared by every file, instead of a worker,
+ * a connection and a cache per file. A long-running watcher uses it to keep its memory flat.
+ */
+export async function openStoreIngest(store: LocalStoreOptions): Promise<StoreIngest> {
   const writer = await StoreWriter.open(store);
   // One Community ID cache for the whole run: flows span files, and the table is large.
   const communityIds = new CommunityIdCache();
-  try {
-    ({ outcomes, interrupted } = await eachFile(files, options, (file) => ingestFile(writer, file, options, communityIds)));
-  } finally {
-    await writer.close();
-  }
-  return summarize(outcomes, files.length, started, interrupted);
+  return {
+    async ingest(files, options = {}) {
+      const started = performance.now();
+      const { outcomes, interrupted } = await eachFile(files, options, (file) => ingestFile(writer, file, options, communityIds));
+      return summarize(outcomes, files.length, started, interrupted);
+    },
+    close: () => writer.close(),
+  };
 }
 
 /**
@@ -152,7 +172,7 @@ export async function ingestFile(
   const batchPackets = options.batchPackets ?? 4096;
   const reader = openCapture(file.path, { chunkBytes: options.readChunkBytes, batchPackets });
   const builder = new PacketBatchBuilder(batchPackets);
-  const insertedBefore = writer.inserted;
+  const counter = { inserted: 0 };
   // Frames committed by an earlier, interrupted run are read again but not decoded again.
   const committed = state.packets;
   let packets = 0;
@@ -161,7 +181,7 @@ export async function ingestFile(
   let stopped = false;
   const flush = async (bytesRead: number) => {
     const progress = { bytesRead, lastFrame, format: reader.format, interfacesJson: JSON.stringify(reader.interfaces) };
-    await writer.write(state.id, builder.take(), progress);
+    await writer.write(state.id, builder.take(), progress, counter);
   };
   for await (const batch of reader) {
     const list = batch.packets;
@@ -197,7 +217,7 @@ export async function ingestFile(
     status: stopped || damaged ? 'partial' : 'ingested',
     bytes: stopped ? lastBytes : file.size,
     packets,
-    stored: writer.inserted - insertedBefore,
+    stored: counter.inserted,
     decodeErrors: processor.decodeErrors,
     problems,
     durationMs: Math.round(performance.now() - started),

@@ -2,7 +2,7 @@
  * The ingest's handle on the embedded store: every write runs in a worker thread (one SQLite
  * connection there), so SQLite's work overlaps with decoding on the main thread.
  *
- * At most `maxInFlight` batches (default 8, ~40 MB) are queued in the worker: {@link StoreWriter.write} resolves as
+ * At most `maxInFlight` batches (default 2, ~10 MB; more bought no speed and cost memory) are queued in the worker: {@link StoreWriter.write} resolves as
  * soon as there is room, which is the backpressure that keeps memory bounded when the disk is slow.
  * {@link StoreWriter.drain} waits until every batch sent is committed.
  */
@@ -45,7 +45,7 @@ export class StoreWriter {
   }
 
   /** Starts the worker and opens the store in it. */
-  static async open(options: LocalStoreOptions, maxInFlight = 8): Promise<StoreWriter> {
+  static async open(options: LocalStoreOptions, maxInFlight = 2): Promise<StoreWriter> {
     const w = new StoreWriter(maxInFlight);
     try {
       await w.call({ op: 'open', options });
@@ -60,11 +60,16 @@ export class StoreWriter {
     return this.call({ op: 'register', identity }) as Promise<StoredCaptureState>;
   }
 
-  /** Queues a batch; resolves when the worker has room for another (not when this one is committed). */
-  async write(captureRowId: number, batch: PackedPacketBatch, progress: CaptureProgress): Promise<void> {
+  /**
+   * Queues a batch; resolves when the worker has room for another (not when this one is committed).
+   * `counter.inserted` (when given) grows by the rows this batch inserted once it is committed: several
+   * captures may share one writer, and each counts its own rows.
+   */
+  async write(captureRowId: number, batch: PackedPacketBatch, progress: CaptureProgress, counter?: { inserted: number }): Promise<void> {
     if (this.failure) throw this.failure;
     const p = this.call({ op: 'write', captureRowId, batch, progress }, transferList(batch)).then((n) => {
       this.inserted += n as number;
+      if (counter) counter.inserted += n as number;
     });
     // Failures surface from drain() or the next write(); keep the rejection handled meanwhile.
     p.catch((err: Error) => {

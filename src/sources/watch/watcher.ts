@@ -5,7 +5,7 @@
  * found) and then polled with `fs.stat` every `pollIntervalMs`. A file is a candidate when its
  * first four bytes are a pcap/pcapng magic number, and it is taken once its size and mtime have
  * not changed for `stableMs` (a file still being written is never ingested early). Up to
- * `parallelFiles` files are ingested at once, each through {@link ingestFiles}.
+ * `parallelFiles` files are ingested at once, all through one {@link openStoreIngest} (one store writer).
  *
  * After a file: `after` ('keep' | 'delete' | 'move' to `archiveDir`, keeping the relative path,
  * never overwriting). A file whose reading lost packets (see {@link QUARANTINE_CODES}) is moved
@@ -22,7 +22,7 @@ import { copyFile, link, lstat, mkdir, readdir, statfs, unlink, writeFile } from
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { captureFingerprint } from '../../pipeline/capture-fingerprint.js';
 import { startsWithMagic } from '../../pipeline/discover-captures.js';
-import { ingestFiles, type FileOutcome, type IngestOptions, type IngestSummary } from '../../pipeline/ingest.js';
+import { openStoreIngest, type FileOutcome, type StoreIngest, type IngestOptions, type IngestSummary } from '../../pipeline/ingest.js';
 import type { CaptureFile } from '../../pipeline/discover-captures.js';
 import { openLocalStore, type LocalStoreOptions } from '../../sinks/local/local-store.js';
 import type { CaptureProblem, CaptureProblemCode } from '../pcap/types.js';
@@ -149,6 +149,7 @@ export class Watcher {
   private paused = false;
   private wake: (() => void) | undefined;
   private running: Promise<WatchStats> | undefined;
+  private storeIngest: StoreIngest | undefined;
   readonly stats: WatchStats = { ingested: 0, duplicates: 0, quarantined: 0, interrupted: 0, errors: 0, packets: 0, stored: 0, bytes: 0 };
 
   constructor(private readonly options: WatchOptions) {
@@ -192,6 +193,9 @@ export class Watcher {
     // Create and migrate the store once, before parallel writers open it.
     await mkdir(this.options.store.dataDir, { recursive: true });
     openLocalStore(this.options.store).close();
+    // One store writer for every file of the run (parallel files share it): one worker and one
+    // SQLite connection instead of one per file, which kept a long run's memory growing per file.
+    if (this.options.ingestWith === undefined) this.storeIngest = await openStoreIngest(this.options.store);
     try {
       while (!this.stopped) {
         await this.poll();
@@ -204,6 +208,8 @@ export class Watcher {
       }
     } finally {
       await Promise.allSettled([...this.inFlight]);
+      await this.storeIngest?.close();
+      this.storeIngest = undefined;
     }
     return this.stats;
   }
@@ -335,7 +341,7 @@ export class Watcher {
     this.emit({ type: 'started', path, size: t.size, at: Date.now() });
     let outcome: FileOutcome | undefined;
     try {
-      const ingest = this.options.ingestWith ?? ((files, o) => ingestFiles(this.options.store, files, o));
+      const ingest = this.options.ingestWith ?? ((files, o) => this.storeIngest!.ingest(files, o));
       const summary = await ingest([{ path, size: t.size }], {
         ...this.options.ingest,
         shouldStop: () => this.stopped,
