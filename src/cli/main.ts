@@ -7,6 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { isSluiceError, SluiceError } from '../errors.js';
 import { processIO, type CommandIO } from './output.js';
 import { VERSION } from './version.js';
+import type { SluiceConfig } from '../config/index.js';
 
 /** Exit code for usage and configuration errors. */
 export const EXIT_USAGE = 2;
@@ -95,6 +96,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .option('--quarantine-dir <dir>', 'where damaged captures go, with a <name>.reason.txt (default <data dir>/quarantine)')
     .option('--min-free-mb <n>', 'pause intake while the data directory has less free space (default 1024; 0: off)', parseInteger)
     .option('--once', 'scan once, ingest what is stable, then exit')
+    .addOption(httpAddressOption()).addOption(healthIntervalOption())
     .addOption(new Option('--to <sink>', 'where documents go (default: the embedded store)').choices(['local', 'elasticsearch']))
     .addOption(esUrlOption('Elasticsearch/OpenSearch node URL (repeat for several nodes; implies --to elasticsearch)'))
     .addOption(esIndexOption()).addOption(esDataStreamOption()).addOption(tlsCaOption()).addOption(tlsInsecureOption())
@@ -110,6 +112,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
         'watch.archive_dir': opts.archiveDir,
         'watch.quarantine_dir': opts.quarantineDir,
         'watch.min_free_mb': opts.minFreeMb,
+        ...opsFlags(opts),
         ...engineFlags(opts),
       });
       const w = config.watch;
@@ -135,6 +138,86 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
               synchronous: config.store.local.synchronous,
               cacheMb: config.store.local.cache_mb,
               elasticsearch: config.ingest.to === 'elasticsearch' ? config.elasticsearch : undefined,
+              ops: opsOptions('watch', config),
+              stopSignal,
+            },
+            io,
+          ),
+        ),
+      );
+    });
+
+  program
+    .command('capture')
+    .description("capture live packets with dumpcap or tcpdump (run as a child process) into the store or Elasticsearch/OpenSearch, exactly once, with the tool's drop counters")
+    .argument('[paths...]', 'none: capture reads an interface (ingest files with sluice ingest)')
+    .option('-i, --interface <name>', 'interface to capture on (see --list-interfaces)')
+    .option('--list-interfaces', 'list the interfaces the capture tool can open, then exit')
+    .option('-f, --bpf <filter>', 'capture filter, pcap-filter(7) syntax')
+    .option('--count <n>', 'stop after n packets', parseInteger)
+    .option('--duration-secs <n>', 'stop after n seconds', parseInteger)
+    .option('-s, --snaplen <bytes>', 'bytes kept of each packet, 1-262144 (default 262144)', parseInteger)
+    .addOption(new Option('--tool <tool>', 'capture tool (default auto: dumpcap, else tcpdump)').choices(['auto', 'dumpcap', 'tcpdump']))
+    .option('--dir <dir>', 'packet folder (default <data dir>/capture/<interface>)')
+    .option('--rotate-secs <n>', 'new capture file every n seconds (default 10; 0: never)', parseInteger)
+    .option('--rotate-bytes <n>', 'new capture file after n bytes (default 64000000; 0: never)', parseInteger)
+    .option('--no-keep-files', 'delete each capture file once it is in the store')
+    .option('--min-free-mb <n>', 'delete the oldest ingested files below this free disk (default 1024; 0: off)', parseInteger)
+    .option('--max-dir-mb <n>', 'delete the oldest ingested files while the packet folder is larger (default 0: no limit)', parseInteger)
+    .addOption(new Option('-o, --output <format>', 'summary format (and --list-interfaces: json = NDJSON)').choices(['table', 'json']))
+    .addOption(new Option('--progress <when>', 'progress line on stderr').choices(['auto', 'always', 'never']))
+    .addOption(httpAddressOption()).addOption(healthIntervalOption())
+    .addOption(esUrlOption('deliver to this Elasticsearch/OpenSearch node instead of the store (repeat for several nodes)'))
+    .addOption(esIndexOption()).addOption(esDataStreamOption()).addOption(tlsCaOption()).addOption(tlsInsecureOption())
+    .action(async (paths: string[], opts: Record<string, unknown>, cmd: Command) => {
+      const config = await loadCliConfig(cmd.optsWithGlobals(), {
+        output: opts.output,
+        progress: opts.progress,
+        'capture.interface': opts.interface,
+        'capture.bpf': opts.bpf,
+        'capture.snaplen_bytes': opts.snaplen,
+        'capture.tool': opts.tool,
+        'capture.dir': opts.dir,
+        'capture.rotate_secs': opts.rotateSecs,
+        'capture.rotate_bytes': opts.rotateBytes,
+        'capture.keep_files': opts.keepFiles === false ? false : undefined,
+        'capture.min_free_mb': opts.minFreeMb,
+        'capture.max_dir_mb': opts.maxDirMb,
+        'ingest.to': opts.esUrl !== undefined ? 'elasticsearch' : undefined,
+        ...opsFlags(opts),
+        ...engineFlags(opts),
+      });
+      const c = config.capture;
+      const list = opts.listInterfaces === true;
+      const { runCapture } = await import('./commands/capture-command.js');
+      setExit(
+        await untilSignal(io, (stopSignal) =>
+          runCapture(
+            {
+              paths,
+              listInterfaces: list,
+              // From the flag only when listing, so a configured capture.interface does not conflict with --list-interfaces.
+              interface: list ? (opts.interface as string | undefined) : c.interface,
+              bpf: list ? (opts.bpf as string | undefined) : c.bpf,
+              snaplenBytes: list ? (opts.snaplen as number | undefined) : c.snaplen_bytes,
+              count: opts.count as number | undefined,
+              durationSecs: opts.durationSecs as number | undefined,
+              tool: c.tool,
+              dir: c.dir,
+              rotateSecs: c.rotate_secs,
+              rotateBytes: c.rotate_bytes,
+              keepFiles: c.keep_files,
+              minFreeMb: c.min_free_mb,
+              maxDirMb: c.max_dir_mb,
+              dataDir: config.data_dir,
+              output: config.output,
+              progress: config.progress,
+              batchPackets: config.ingest.batch_packets,
+              readChunkBytes: config.ingest.read_chunk_bytes,
+              synchronous: config.store.local.synchronous,
+              cacheMb: config.store.local.cache_mb,
+              elasticsearch: config.ingest.to === 'elasticsearch' ? config.elasticsearch : undefined,
+              ops: list ? undefined : opsOptions('capture', config),
               stopSignal,
             },
             io,
@@ -332,7 +415,39 @@ const FLAG_LABELS: Readonly<Record<string, string>> = {
   'ingest.to': '--to',
   'elasticsearch.urls': '--es-url',
   'elasticsearch.index_pattern': '--es-index',
+  'capture.interface': '--interface',
+  'capture.bpf': '--bpf',
+  'api.address': '--http-address',
+  'log.health_interval_secs': '--health-log-interval-secs',
 };
+
+/** `--http-address`: turns the operations endpoint on. */
+function httpAddressOption(): Option {
+  return new Option('--http-address <host:port>', 'serve /metrics, /healthz and /readyz here (e.g. 127.0.0.1:9599; default: api.* of the configuration, off)');
+}
+
+function healthIntervalOption(): Option {
+  return new Option('--health-log-interval-secs <n>', 'seconds between two health log lines on stderr (default 60; 0: off)').argParser(parseInteger);
+}
+
+/** The operations flags as configuration overrides. */
+function opsFlags(opts: Record<string, unknown>): Record<string, unknown> {
+  return {
+    'api.enabled': opts.httpAddress !== undefined ? true : undefined,
+    'api.address': opts.httpAddress,
+    'log.health_interval_secs': opts.healthLogIntervalSecs,
+  };
+}
+
+/** Metrics, logs, health line and endpoint of a long-running command, from `api.*` and `log.*`. */
+function opsOptions(command: string, config: SluiceConfig) {
+  return {
+    command,
+    version: VERSION,
+    api: config.api,
+    log: { level: config.log.level, format: config.log.format, healthIntervalSecs: config.log.health_interval_secs },
+  };
+}
 
 /** Merges the global flags and a command's flags (dotted config paths) into the loaded config. */
 async function loadCliConfig(global: Record<string, unknown>, commandFlags: Record<string, unknown>) {

@@ -13,7 +13,12 @@ describe('defaults', () => {
     const c = loadConfig({ cwd, env: {} });
     assert.equal(c.data_dir, join(cwd, 'sluice-data'));
     assert.equal(c.log.level, 'info');
-    assert.equal(c.log.format, 'pretty');
+    assert.equal(c.log.format, 'auto');
+    assert.equal(c.log.health_interval_secs, 60);
+    assert.equal(c.api.enabled, false);
+    assert.equal(c.api.address, '127.0.0.1:9599');
+    assert.equal(c.capture.tool, 'auto');
+    assert.equal(c.capture.interface, undefined);
     assert.equal(c.ingest.batch_packets, 4096);
     assert.equal(c.ingest.read_chunk_bytes, 1024 * 1024);
     assert.equal(c.ingest.recursive, true);
@@ -373,7 +378,7 @@ describe('result', () => {
   });
 
   test('has every schema key, in schema order', () => {
-    const c = loadConfig({ cwd: tempDir(), env: { SLUICE_ELASTICSEARCH__USERNAME: 'u', SLUICE_ELASTICSEARCH__PASSWORD: 'p-1234', SLUICE_ELASTICSEARCH__TLS__CA_FILE: '/ca.pem', SLUICE_WATCH__DIR: '/w', SLUICE_WATCH__AFTER: 'move', SLUICE_WATCH__ARCHIVE_DIR: '/a', SLUICE_WATCH__QUARANTINE_DIR: '/q' } });
+    const c = loadConfig({ cwd: tempDir(), env: { SLUICE_ELASTICSEARCH__USERNAME: 'u', SLUICE_ELASTICSEARCH__PASSWORD: 'p-1234', SLUICE_ELASTICSEARCH__TLS__CA_FILE: '/ca.pem', SLUICE_WATCH__DIR: '/w', SLUICE_WATCH__AFTER: 'move', SLUICE_WATCH__ARCHIVE_DIR: '/a', SLUICE_WATCH__QUARANTINE_DIR: '/q', SLUICE_CAPTURE__INTERFACE: 'lo', SLUICE_CAPTURE__BPF: 'udp', SLUICE_CAPTURE__SNAPLEN_BYTES: '96', SLUICE_CAPTURE__DIR: '/c' } });
     const leaves: string[] = [];
     const walk = (o: object, prefix: string) => {
       for (const [k, v] of Object.entries(o)) {

@@ -20,4 +20,5 @@ export const NORMALIZERS: readonly Normalizer[] = [absolutePath('data_dir'), abs
   absolutePath('watch.dir'),
   absolutePath('watch.archive_dir'),
   absolutePath('watch.quarantine_dir'),
+  absolutePath('capture.dir'),
 ];

@@ -53,13 +53,33 @@ export const configSchema = z
           .default('info')
           .describe('Lowest severity that is logged; `silent` logs nothing.'),
         format: z
-          .enum(['pretty', 'json'])
-          .default('pretty')
-          .describe('`pretty` for humans on a terminal, `json` for one JSON object per line (log shippers).'),
+          .enum(['auto', 'pretty', 'json'])
+          .default('auto')
+          .describe('`pretty` for humans, `json` for one JSON object per line (log shippers, journald), `auto`: pretty on a terminal, JSON otherwise.'),
+        health_interval_secs: z
+          .number()
+          .int()
+          .min(0)
+          .max(86_400)
+          .default(60)
+          .describe('Seconds between two health log lines of a long-running command (memory, CPU, event-loop delay, backlog, disk free); 0 turns them off.'),
       })
       .strict()
       .default({})
       .describe('Logging.'),
+
+    api: z
+      .object({
+        enabled: z.boolean().default(false).describe('Serve `/metrics` (Prometheus), `/healthz` and `/readyz` over HTTP while a long-running command (watch, capture) runs.'),
+        address: z
+          .string()
+          .regex(/^(?:\[[0-9a-fA-F:.]+\]|[^\s:]+):\d{1,5}$/, 'use host:port, e.g. 127.0.0.1:9599 or [::1]:9599')
+          .default('127.0.0.1:9599')
+          .describe('`host:port` the HTTP endpoint listens on. Keep it on loopback unless a firewall guards it: it needs no credentials.'),
+      })
+      .strict()
+      .default({})
+      .describe('The operations endpoint of the daemon.'),
 
     ingest: z
       .object({
@@ -167,6 +187,48 @@ export const configSchema = z
       .strict()
       .default({})
       .describe('`sluice watch`: a directory as a drop box for captures.'),
+
+    capture: z
+      .object({
+        interface: z.string().min(1).optional().describe('Interface `sluice capture` reads (see `sluice capture --list-interfaces`).'),
+        bpf: z.string().min(1).optional().describe('Capture filter in pcap-filter(7) syntax, applied by the capture tool.'),
+        snaplen_bytes: z.number().int().min(1).max(262_144).optional().describe("Bytes kept of each packet (default: the capture tool's 262144)."),
+        tool: z
+          .enum(['auto', 'dumpcap', 'tcpdump'])
+          .default('auto')
+          .describe('Capture tool run as a child process: `auto` prefers dumpcap (package tshark) and falls back to tcpdump.'),
+        dir: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('Packet folder of the rolling capture files. Default: `<data_dir>/capture/<interface>`. Relative paths are resolved against the working directory.'),
+        rotate_secs: z.number().int().min(0).max(86_400).default(10).describe('Start a new capture file every this many seconds (documents appear at each rotation); 0: never by time.'),
+        rotate_bytes: z
+          .number()
+          .int()
+          .min(0)
+          .max(1_000_000_000_000)
+          .default(64_000_000)
+          .describe('Start a new capture file after this many bytes; 0: never by size.'),
+        keep_files: z.boolean().default(true).describe('Keep capture files once they are ingested (for `sluice pcap` and re-ingest); `false` deletes each right after.'),
+        min_free_mb: z
+          .number()
+          .int()
+          .min(0)
+          .max(100_000_000)
+          .default(1024)
+          .describe('Delete the oldest already-ingested capture files while the packet folder has less free disk than this; 0: off.'),
+        max_dir_mb: z
+          .number()
+          .int()
+          .min(0)
+          .max(100_000_000)
+          .default(0)
+          .describe('Delete the oldest already-ingested capture files while the packet folder is larger than this; 0: no limit.'),
+      })
+      .strict()
+      .default({})
+      .describe('`sluice capture`: live capture through dumpcap or tcpdump.'),
 
     elasticsearch: z
       .object({

@@ -3,6 +3,8 @@
  * (or Elasticsearch/OpenSearch), exactly once, with the tool's drop counters in the summary; and
  * `sluice capture --list-interfaces`. See docs/reference/capture.md.
  */
+import { startDaemonOps, type DaemonOps, type DaemonOpsOptions } from '../../api/daemon-ops.js';
+import { engineReadiness, storeReadiness } from '../../api/readiness.js';
 import { join } from 'node:path';
 import type { SluiceConfig } from '../../config/index.js';
 import { SluiceError } from '../../errors.js';
@@ -70,6 +72,8 @@ export interface CaptureCommandOptions {
   readonly elasticsearch?: SluiceConfig['elasticsearch'];
   /** Set to true (e.g. by a signal handler) to stop the capture; what was captured is still ingested. */
   readonly stopSignal?: { stopped: boolean };
+  /** Metrics endpoint, structured logs and the health line (`api.*`, `log.*`). Default: none. */
+  readonly ops?: DaemonOpsOptions;
   /** Counters whenever they change (metrics: `captureDrops`, `captured`, `stored`, …). */
   readonly onStats?: (stats: CaptureStats) => void;
   /** Every capture event (tests). */
@@ -134,6 +138,25 @@ export async function runCapture(options: CaptureCommandOptions, io: CommandIO =
   const json = options.output === 'json';
   const showProgress = options.progress === 'always' || ((options.progress ?? 'auto') === 'auto' && io.stderr.isTTY === true);
 
+  const ops = await startDaemonOps(options.ops ?? { command: 'capture', log: { level: 'silent', healthIntervalSecs: 0 } });
+  try {
+    return await captureWithOps(options, io, ops, iface, dir, json, showProgress);
+  } finally {
+    await ops.close();
+  }
+}
+
+async function captureWithOps(
+  options: CaptureCommandOptions,
+  io: CommandIO,
+  ops: DaemonOps,
+  iface: string,
+  dir: string,
+  json: boolean,
+  showProgress: boolean,
+): Promise<number> {
+  const m = ops.metrics;
+  const source = m.component({ kind: 'source', type: 'capture', id: 'capture' });
   // Where finished files go: one store writer (or one engine connection) for the whole capture.
   const ingestOptions = { batchPackets: options.batchPackets, readChunkBytes: options.readChunkBytes };
   let ingest: (file: CaptureFile) => Promise<FileOutcome>;
@@ -142,7 +165,10 @@ export async function runCapture(options: CaptureCommandOptions, io: CommandIO =
   let delivery: EngineDelivery | undefined;
   if (options.elasticsearch !== undefined) {
     const { connectEngineIngest } = await import('./engine-ingest.js');
-    const engine = await connectEngineIngest(options.elasticsearch, options.dataDir, io);
+    const engine = await connectEngineIngest(options.elasticsearch, options.dataDir, io, {
+      observer: m.sinkObserver(m.component({ kind: 'sink', type: 'elasticsearch', id: 'elasticsearch' })),
+    });
+    ops.addReadiness(engineReadiness(engine.client));
     target = `into ${engine.nodes.join(', ')} (checkpoints in ${options.dataDir})`;
     ingest = async (file) => {
       const r = await engine.ingest([file], ingestOptions);
@@ -156,7 +182,13 @@ export async function runCapture(options: CaptureCommandOptions, io: CommandIO =
     // One Community ID cache for the whole capture: flows span files.
     const communityIds = new CommunityIdCache();
     target = `into the store ${options.dataDir}`;
-    ingest = (file) => ingestFile(writer, file, ingestOptions, communityIds);
+    const store = m.component({ kind: 'sink', type: 'local', id: 'store' });
+    ops.addReadiness(storeReadiness(options.dataDir));
+    ingest = async (file) => {
+      const outcome = await ingestFile(writer, file, ingestOptions, communityIds);
+      store.sent(outcome.stored);
+      return outcome;
+    };
     close = () => writer.close();
   }
 
@@ -183,8 +215,18 @@ export async function runCapture(options: CaptureCommandOptions, io: CommandIO =
       keepFiles: options.keepFiles,
       minFreeMb: options.minFreeMb,
       maxDirBytes: options.maxDirMb === undefined ? undefined : options.maxDirMb * 1_000_000,
-      ingest,
-      onStats: options.onStats,
+      ingest: async (file) => {
+        const outcome = await ingest(file);
+        source.received(outcome.packets, outcome.bytes);
+        return outcome;
+      },
+      onStats: (stats) => {
+        // The tool's counters are cumulative totals: the metric follows them.
+        m.captureDrops(iface, 'kernel', stats.droppedByKernel);
+        m.captureDrops(iface, 'interface', stats.droppedByInterface);
+        m.captureDrops(iface, 'sluice', stats.droppedByTool);
+        options.onStats?.(stats);
+      },
       onEvent: (e) => {
         const line = renderCaptureEvent(e, options);
         if (line !== undefined && !(json && line.stream === 'stdout')) {

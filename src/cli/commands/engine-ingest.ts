@@ -6,7 +6,8 @@ import type { SluiceConfig } from '../../config/index.js';
 import type { CaptureFile } from '../../pipeline/discover-captures.js';
 import type { IngestOptions } from '../../pipeline/ingest.js';
 import { ingestFilesToEngine } from '../../pipeline/ingest-engine.js';
-import { detectEngine } from '../../sinks/elasticsearch/http/index.js';
+import { detectEngine, type EngineClient } from '../../sinks/elasticsearch/http/index.js';
+import type { BatchDriverObserver } from '../../sinks/util/batch-driver.js';
 import { searchTarget } from '../../sinks/elasticsearch/index-template.js';
 import { ensurePacketTemplate } from '../../sinks/elasticsearch/install-template.js';
 import type { CommandIO } from '../output.js';
@@ -16,6 +17,8 @@ import { engineClientFromConfig } from './engine-client-from-config.js';
 export interface EngineIngest {
   /** Node URLs without credentials (never print the URLs as configured). */
   readonly nodes: readonly string[];
+  /** The connection (readiness checks). */
+  readonly client: EngineClient;
   /** Ingests files exactly once (checkpoints and dead letters in `dataDir`). */
   ingest(files: readonly CaptureFile[], options: IngestOptions): ReturnType<typeof ingestFilesToEngine>;
   /** Makes what was delivered searchable now rather than at the next refresh. */
@@ -24,7 +27,12 @@ export interface EngineIngest {
 }
 
 /** Connects to the engine of the `elasticsearch` configuration. */
-export async function connectEngineIngest(es: SluiceConfig['elasticsearch'], dataDir: string, io: CommandIO): Promise<EngineIngest> {
+export async function connectEngineIngest(
+  es: SluiceConfig['elasticsearch'],
+  dataDir: string,
+  io: CommandIO,
+  extra: { readonly observer?: BatchDriverObserver } = {},
+): Promise<EngineIngest> {
   const client = engineClientFromConfig(es, io);
   try {
     const info = await detectEngine(client);
@@ -39,6 +47,7 @@ export async function connectEngineIngest(es: SluiceConfig['elasticsearch'], dat
   }
   return {
     nodes: client.nodes,
+    client,
     ingest: (files, options) =>
       ingestFilesToEngine(files, {
         ...options,
@@ -49,6 +58,7 @@ export async function connectEngineIngest(es: SluiceConfig['elasticsearch'], dat
         flushBytes: es.flush_bytes,
         flushIntervalMs: es.flush_interval_ms,
         concurrency: es.concurrency_count,
+        observer: extra.observer,
       }),
     refresh: async () => {
       const target = encodeURIComponent(searchTarget(es.index_pattern, es.data_stream));

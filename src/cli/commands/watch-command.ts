@@ -5,6 +5,9 @@
 import { Watcher, type AfterAction, type WatchEvent } from '../../sources/watch/index.js';
 import { formatBytes, formatCount, formatDuration, processIO, type CommandIO } from '../output.js';
 import type { SluiceConfig } from '../../config/index.js';
+import { startDaemonOps, type DaemonOpsOptions } from '../../api/daemon-ops.js';
+import { engineReadiness, intakeReadiness, storeReadiness } from '../../api/readiness.js';
+import { watchMetrics } from '../../telemetry/watch-metrics.js';
 
 /** Options of {@link runWatch} (already merged from flags and defaults). */
 export interface WatchCommandOptions {
@@ -29,6 +32,8 @@ export interface WatchCommandOptions {
   readonly onEvent?: (event: WatchEvent) => void;
   /** Deliver to Elasticsearch/OpenSearch (the `elasticsearch` configuration) instead of the embedded store. */
   readonly elasticsearch?: SluiceConfig['elasticsearch'];
+  /** Metrics endpoint, structured logs and the health line (`api.*`, `log.*`). Default: no endpoint, no health line. */
+  readonly ops?: DaemonOpsOptions;
 }
 
 /** Exit codes of `sluice watch`. */
@@ -44,42 +49,64 @@ export async function runWatch(options: WatchCommandOptions, io: CommandIO = pro
     return WATCH_EXIT.usage;
   }
   const started = performance.now();
-  const engine = options.elasticsearch === undefined ? undefined : await (await import('./engine-ingest.js')).connectEngineIngest(options.elasticsearch, options.dataDir, io);
-  const watcher = new Watcher({
-    ingestWith: engine === undefined ? undefined : (files, o) => engine.ingest(files, o),
-    dir: options.dir,
-    store: { dataDir: options.dataDir, synchronous: options.synchronous, cacheMb: options.cacheMb },
-    stableMs: options.stableMs,
-    pollIntervalMs: options.pollIntervalMs,
-    parallelFiles: options.parallelFiles,
-    after: options.after,
-    archiveDir: options.archiveDir,
-    quarantineDir: options.quarantineDir,
-    minFreeMb: options.minFreeMb,
-    once: options.once,
-    ingest: { batchPackets: options.batchPackets, readChunkBytes: options.readChunkBytes },
-    onEvent: (e) => {
-      const line = renderEvent(e);
-      if (line !== undefined) (e.type === 'error' || e.type === 'paused' || e.type === 'resumed' ? io.stderr : io.stdout).write(line + '\n');
-      options.onEvent?.(e);
-    },
-  });
-  io.stderr.write(
-    `Watching ${options.dir} (stable after ${options.stableMs} ms, ${options.parallelFiles} file(s) at once, after: ${options.after}` +
-      `${options.after === 'move' ? ` to ${options.archiveDir}` : ''}); ${engine ? `into ${engine.nodes.join(', ')}, checkpoints in` : 'store:'} ${options.dataDir}\n`,
-  );
-  const stopWatch = options.stopSignal
-    ? setInterval(() => {
-        if (options.stopSignal!.stopped) void watcher.stop();
-      }, 50)
-    : undefined;
+  const ops = await startDaemonOps(options.ops ?? { command: 'watch', log: { level: 'silent', healthIntervalSecs: 0 } });
   let stats;
   try {
-    stats = await watcher.run();
+    const m = ops.metrics;
+    const engine =
+      options.elasticsearch === undefined
+        ? undefined
+        : await (await import('./engine-ingest.js')).connectEngineIngest(options.elasticsearch, options.dataDir, io, {
+            observer: m.sinkObserver(m.component({ kind: 'sink', type: 'elasticsearch', id: 'elasticsearch' })),
+          });
+    const wm = watchMetrics(m, {
+      id: 'watch',
+      dataDir: options.dataDir,
+      watchDir: options.dir,
+      storeSink: engine ? undefined : m.component({ kind: 'sink', type: 'local', id: 'store' }),
+      ingestErrorCode: engine ? 'SLUICE_ENGINE_UNREACHABLE' : 'SLUICE_STORE_WRITE',
+    });
+    const watcher = new Watcher({
+      ingestWith: engine === undefined ? undefined : (files, o) => engine.ingest(files, o),
+      dir: options.dir,
+      store: { dataDir: options.dataDir, synchronous: options.synchronous, cacheMb: options.cacheMb },
+      stableMs: options.stableMs,
+      pollIntervalMs: options.pollIntervalMs,
+      parallelFiles: options.parallelFiles,
+      after: options.after,
+      archiveDir: options.archiveDir,
+      quarantineDir: options.quarantineDir,
+      minFreeMb: options.minFreeMb,
+      once: options.once,
+      ingest: { batchPackets: options.batchPackets, readChunkBytes: options.readChunkBytes },
+      onEvent: (e) => {
+        wm.onEvent(e);
+        const line = renderEvent(e);
+        if (line !== undefined) (e.type === 'error' || e.type === 'paused' || e.type === 'resumed' ? io.stderr : io.stdout).write(line + '\n');
+        options.onEvent?.(e);
+      },
+    });
+    ops.addReadiness(engine ? engineReadiness(engine.client) : storeReadiness(options.dataDir));
+    ops.addReadiness(intakeReadiness(watcher));
+    io.stderr.write(
+      `Watching ${options.dir} (stable after ${options.stableMs} ms, ${options.parallelFiles} file(s) at once, after: ${options.after}` +
+        `${options.after === 'move' ? ` to ${options.archiveDir}` : ''}); ${engine ? `into ${engine.nodes.join(', ')}, checkpoints in` : 'store:'} ${options.dataDir}` +
+        `${ops.server ? `; metrics at ${ops.server.url}/metrics` : ''}\n`,
+    );
+    const stopWatch = options.stopSignal
+      ? setInterval(() => {
+          if (options.stopSignal!.stopped) void watcher.stop();
+        }, 50)
+      : undefined;
+    try {
+      stats = await watcher.run();
+    } finally {
+      if (stopWatch) clearInterval(stopWatch);
+      await engine?.refresh();
+      await engine?.close();
+    }
   } finally {
-    if (stopWatch) clearInterval(stopWatch);
-    await engine?.refresh();
-    await engine?.close();
+    await ops.close();
   }
   const s = stats;
   io.stdout.write(
