@@ -10,7 +10,7 @@
  * 2. Memory: ~1 GB of distinct captures (variants of the standard input) dropped at once; the
  *    daemon's resident memory is sampled from /proc every 100 ms until every packet is in the store.
  *
- * Usage: node dist/bench/watch/watch-bench.js [--file F] [--files 50] [--gb 1] [--engine URL] [--stable-ms 1000] [--poll-ms 200]
+ * Usage: node dist/bench/watch/watch-bench.js [--file F] [--files 50] [--gb 1] [--engine URL] [--stable-ms 1000] [--poll-ms 200] [--no-latency] [--no-memory]
  * Prints a JSON line of results last.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -176,6 +176,6 @@ async function memory(input: Buffer): Promise<{ bytes: number; files: number; pa
 }
 
 const input = readFileSync(file);
-const lat = await latency(input);
+const lat = args.includes('--no-latency') ? undefined : await latency(input);
 const mem = args.includes('--no-memory') || engine ? undefined : await memory(input);
 console.log(JSON.stringify({ sink: engine ? 'opensearch' : 'local', stableMs, pollMs, latency: lat, memory: mem }));

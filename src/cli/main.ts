@@ -90,7 +90,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .argument('[dir]', 'directory to watch (default: watch.dir of the configuration)')
     .option('--stable-ms <n>', 'take a file once its size and mtime did not change for this long (default 5000)', parseInteger)
     .option('--poll-interval-ms <n>', 'time between two scans (default 1000)', parseInteger)
-    .option('--parallel-files <n>', 'files ingested at once (default 2)', parseInteger)
+    .option('--parallel-files <n>', 'files ingested at once (default 1)', parseInteger)
     .addOption(new Option('--after <action>', 'what to do with a capture once it is in the store (default keep)').choices(['keep', 'delete', 'move']))
     .option('--archive-dir <dir>', 'where --after move puts files (relative paths kept, never overwriting)')
     .option('--quarantine-dir <dir>', 'where damaged captures go, with a <name>.reason.txt (default <data dir>/quarantine)')

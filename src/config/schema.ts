@@ -161,7 +161,7 @@ export const configSchema = z
           .default(5000)
           .describe('A capture is taken once its size and mtime did not change for this long.'),
         poll_interval_ms: z.number().int().min(10).max(3_600_000).default(1000).describe('Time between two scans of the watched directory.'),
-        parallel_files_count: z.number().int().min(1).max(64).default(2).describe('Captures ingested at once.'),
+        parallel_files_count: z.number().int().min(1).max(64).default(1).describe('Captures ingested at once. Decoding runs on one thread and SQLite has one writer, so more than 1 helps only when reading waits on slow storage or a slow engine, and each costs memory.'),
         after: z
           .enum(['keep', 'delete', 'move'])
           .default('keep')

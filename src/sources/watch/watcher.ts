@@ -34,7 +34,7 @@ export type AfterAction = 'keep' | 'delete' | 'move';
 export const WATCH_DEFAULTS = {
   stableMs: 5000,
   pollIntervalMs: 1000,
-  parallelFiles: 2,
+  parallelFiles: 1,
   after: 'keep' as AfterAction,
   minFreeMb: 1024,
 } as const;
@@ -75,7 +75,7 @@ export interface WatchOptions {
   readonly stableMs?: number;
   /** Time between two scans. Default 1000. */
   readonly pollIntervalMs?: number;
-  /** Files ingested at once. Default 2. */
+  /** Files ingested at once. Default 1. */
   readonly parallelFiles?: number;
   /** Default 'keep'. */
   readonly after?: AfterAction;
