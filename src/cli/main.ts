@@ -48,6 +48,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .addOption(new Option('--to <sink>', 'where documents go (default: the embedded store)').choices(['local', 'elasticsearch']))
     .addOption(esUrlOption('Elasticsearch/OpenSearch node URL (repeat for several nodes; implies --to elasticsearch)'))
     .addOption(esIndexOption()).addOption(esDataStreamOption()).addOption(tlsCaOption()).addOption(tlsInsecureOption())
+    .addOption(dissectorOption()).addOption(tsharkIndexOption()).addOption(tsharkPathOption()).addOption(tsharkFieldLimitOption())
     .action(async (paths: string[], opts: Record<string, unknown>, cmd: Command) => {
       const global = cmd.optsWithGlobals();
       const urls = opts.esUrl as string[] | undefined;
@@ -57,6 +58,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
         'ingest.batch_packets': opts.batchPackets,
         'ingest.recursive': opts.recursive === false ? false : undefined,
         'ingest.to': opts.to ?? (urls !== undefined ? 'elasticsearch' : undefined),
+        ...tsharkFlags(opts),
         ...engineFlags(opts),
       });
       const { runIngest } = await import('./commands/ingest-command.js');
@@ -76,6 +78,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
               cacheMb: config.store.local.cache_mb,
               to: config.ingest.to,
               elasticsearch: config.elasticsearch,
+              tshark: config.ingest.dissector === 'tshark' ? config.tshark : undefined,
               stopSignal,
             },
             io,
@@ -100,6 +103,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .addOption(new Option('--to <sink>', 'where documents go (default: the embedded store)').choices(['local', 'elasticsearch']))
     .addOption(esUrlOption('Elasticsearch/OpenSearch node URL (repeat for several nodes; implies --to elasticsearch)'))
     .addOption(esIndexOption()).addOption(esDataStreamOption()).addOption(tlsCaOption()).addOption(tlsInsecureOption())
+    .addOption(dissectorOption()).addOption(tsharkIndexOption()).addOption(tsharkPathOption()).addOption(tsharkFieldLimitOption())
     .action(async (dirArg: string | undefined, opts: Record<string, unknown>, cmd: Command) => {
       const global = cmd.optsWithGlobals();
       const config = await loadCliConfig(global, {
@@ -112,6 +116,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
         'watch.archive_dir': opts.archiveDir,
         'watch.quarantine_dir': opts.quarantineDir,
         'watch.min_free_mb': opts.minFreeMb,
+        ...tsharkFlags(opts),
         ...opsFlags(opts),
         ...engineFlags(opts),
       });
@@ -139,6 +144,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
               cacheMb: config.store.local.cache_mb,
               elasticsearch: config.ingest.to === 'elasticsearch' ? config.elasticsearch : undefined,
               ops: opsOptions('watch', config),
+              tshark: config.ingest.dissector === 'tshark' ? config.tshark : undefined,
               stopSignal,
             },
             io,
@@ -418,6 +424,8 @@ const FLAG_LABELS: Readonly<Record<string, string>> = {
   'capture.interface': '--interface',
   'capture.bpf': '--bpf',
   'api.address': '--http-address',
+  'ingest.dissector': '--dissector',
+  'tshark.index_pattern': '--tshark-index',
   'log.health_interval_secs': '--health-log-interval-secs',
 };
 
@@ -428,6 +436,32 @@ function httpAddressOption(): Option {
 
 function healthIntervalOption(): Option {
   return new Option('--health-log-interval-secs <n>', 'seconds between two health log lines on stderr (default 60; 0: off)').argParser(parseInteger);
+}
+
+function dissectorOption(): Option {
+  return new Option('--dissector <kind>', "packet dissector: native (default) or tshark (Wireshark's dissectors, espcap-shaped documents; needs --es-url)").choices(['native', 'tshark']);
+}
+
+function tsharkIndexOption(): Option {
+  return new Option('--tshark-index <pattern>', 'daily index of the tshark dissector, %Y %m %d = UTC date of the packet (default packets-%Y-%m-%d)');
+}
+
+function tsharkPathOption(): Option {
+  return new Option('--tshark-path <file>', 'tshark executable (default: tshark in PATH)');
+}
+
+function tsharkFieldLimitOption(): Option {
+  return new Option('--tshark-field-limit <n>', 'long-tail fields mapped per index when the engine has no flat_object/flattened (default 2000)').argParser(parseInteger);
+}
+
+/** The tshark dissector flags as configuration overrides. */
+function tsharkFlags(opts: Record<string, unknown>): Record<string, unknown> {
+  return {
+    'ingest.dissector': opts.dissector,
+    'tshark.index_pattern': opts.tsharkIndex,
+    'tshark.path': opts.tsharkPath,
+    'tshark.field_limit_count': opts.tsharkFieldLimit,
+  };
 }
 
 /** The operations flags as configuration overrides. */

@@ -37,4 +37,14 @@ export const CONFIG_RULES: readonly ConfigRule[] = [
         ? [{ path: 'watch.archive_dir', message: 'is required when watch.after is move (or pass --archive-dir)' }]
         : [],
   },
+  {
+    name: 'tshark-dissector-needs-engine',
+    paths: ['ingest.dissector', 'ingest.to', 'elasticsearch.data_stream'],
+    check: (get) => {
+      if (get('ingest.dissector') !== 'tshark') return [];
+      if (get('ingest.to') !== 'elasticsearch') return [{ path: 'ingest.dissector', message: 'tshark writes to Elasticsearch/OpenSearch only: also set ingest.to: elasticsearch (or pass --es-url)' }];
+      if (get('elasticsearch.data_stream') === true) return [{ path: 'ingest.dissector', message: 'tshark writes daily indices (tshark.index_pattern), not a data stream: unset elasticsearch.data_stream' }];
+      return [];
+    },
+  },
 ];

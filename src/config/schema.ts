@@ -106,6 +106,10 @@ export const configSchema = z
           .enum(['local', 'elasticsearch'])
           .default('local')
           .describe('Where `sluice ingest` delivers documents: the embedded store (`local`) or Elasticsearch/OpenSearch (`elasticsearch`, see `elasticsearch.*`).'),
+        dissector: z
+          .enum(['native', 'tshark'])
+          .default('native')
+          .describe("Packet decoder: sluice's own (`native`: ECS documents, PCAP export) or Wireshark's (`tshark`: every protocol tshark knows, espcap-shaped documents in `tshark.index_pattern`; Elasticsearch/OpenSearch only, see `tshark.*`)."),
       })
       .strict()
       .default({})
@@ -187,6 +191,27 @@ export const configSchema = z
       .strict()
       .default({})
       .describe('`sluice watch`: a directory as a drop box for captures.'),
+
+    tshark: z
+      .object({
+        path: z.string().min(1).default('tshark').describe('The tshark executable used by `ingest.dissector: tshark` (a name looked up in PATH, or a path).'),
+        index_pattern: z
+          .string()
+          .min(1)
+          .regex(/^(?:[a-z0-9._+-]|%[Ymd])+$/, 'use lower-case letters, digits, . _ - + and the date tokens %Y %m %d only')
+          .default('packets-%Y-%m-%d')
+          .describe('Daily index of the tshark dissector; %Y %m %d are the UTC date of the packet (the original espcap used `packets-YYYY-MM-DD` in local time).'),
+        field_limit_count: z
+          .number()
+          .int()
+          .min(100)
+          .max(100_000)
+          .default(2000)
+          .describe('Long-tail fields mapped per index when the engine has no `flat_object`/`flattened` catch-all; the rest are kept unindexed and counted in `sluice.overflow_fields`.'),
+      })
+      .strict()
+      .default({})
+      .describe('Wireshark deep dissection (`ingest.dissector: tshark`).'),
 
     capture: z
       .object({

@@ -135,6 +135,7 @@ export async function ingestFilesWithTshark(
     flushBytes: options.flushBytes,
     flushIntervalMs: options.flushIntervalMs,
     concurrency: options.concurrency,
+    observer: options.observer,
     deadLetters,
     onAck: (items) => {
       for (const it of items) {

@@ -8,8 +8,9 @@ import type { IngestOptions } from '../../pipeline/ingest.js';
 import { ingestFilesToEngine } from '../../pipeline/ingest-engine.js';
 import { detectEngine, type EngineClient } from '../../sinks/elasticsearch/http/index.js';
 import type { BatchDriverObserver } from '../../sinks/util/batch-driver.js';
-import { searchTarget } from '../../sinks/elasticsearch/index-template.js';
+import { searchTarget, templatePattern } from '../../sinks/elasticsearch/index-template.js';
 import { ensurePacketTemplate } from '../../sinks/elasticsearch/install-template.js';
+import type { FieldRegistry } from '../../decoders/tshark-ek/field-registry.js';
 import type { CommandIO } from '../output.js';
 import { engineClientFromConfig } from './engine-client-from-config.js';
 
@@ -31,13 +32,20 @@ export async function connectEngineIngest(
   es: SluiceConfig['elasticsearch'],
   dataDir: string,
   io: CommandIO,
-  extra: { readonly observer?: BatchDriverObserver } = {},
+  extra: { readonly observer?: BatchDriverObserver; readonly tshark?: SluiceConfig['tshark'] } = {},
 ): Promise<EngineIngest> {
   const client = engineClientFromConfig(es, io);
+  const tshark = extra.tshark;
+  let registry: FieldRegistry | undefined;
   try {
     const info = await detectEngine(client);
     io.stderr.write(`Connected to ${info.distribution} ${info.version.text} at ${client.nodes.join(', ')}.\n`);
-    const template = await ensurePacketTemplate(client, { indexPattern: es.index_pattern, dataStream: es.data_stream });
+    if (tshark !== undefined) {
+      // Wireshark's field registry (names and types), read once for the whole run.
+      const { loadFieldRegistry } = await import('../../decoders/tshark-ek/field-registry.js');
+      registry = loadFieldRegistry(tshark.path);
+    }
+    const template = tshark !== undefined ? 'exists' : await ensurePacketTemplate(client, { indexPattern: es.index_pattern, dataStream: es.data_stream });
     if (template === 'not-allowed') {
       io.stderr.write('sluice: warning: these credentials may not read or install index templates; assuming `sluice setup` installed the packet template\n');
     }
@@ -48,8 +56,24 @@ export async function connectEngineIngest(
   return {
     nodes: client.nodes,
     client,
-    ingest: (files, options) =>
-      ingestFilesToEngine(files, {
+    ingest: async (files, options) => {
+      if (tshark !== undefined) {
+        const { ingestFilesWithTshark } = await import('../../pipeline/ingest-tshark.js');
+        return ingestFilesWithTshark(files, {
+          ...options,
+          dataDir,
+          client,
+          registry,
+          tsharkPath: tshark.path,
+          indexPattern: tshark.index_pattern,
+          fieldLimitCount: tshark.field_limit_count,
+          flushBytes: es.flush_bytes,
+          flushIntervalMs: es.flush_interval_ms,
+          concurrency: es.concurrency_count,
+          observer: extra.observer,
+        });
+      }
+      return ingestFilesToEngine(files, {
         ...options,
         dataDir,
         client,
@@ -59,9 +83,10 @@ export async function connectEngineIngest(
         flushIntervalMs: es.flush_interval_ms,
         concurrency: es.concurrency_count,
         observer: extra.observer,
-      }),
+      });
+    },
     refresh: async () => {
-      const target = encodeURIComponent(searchTarget(es.index_pattern, es.data_stream));
+      const target = encodeURIComponent(tshark !== undefined ? templatePattern(tshark.index_pattern) : searchTarget(es.index_pattern, es.data_stream));
       await client.request({ method: 'POST', path: `/${target}/_refresh`, query: { ignore_unavailable: true } }).catch(() => undefined);
     },
     close: () => client.close(),

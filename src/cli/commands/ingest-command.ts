@@ -30,6 +30,8 @@ export interface IngestCommandOptions {
   readonly elasticsearch?: SluiceConfig['elasticsearch'];
   /** Set to true (e.g. by a signal handler) to stop after the current batch. */
   readonly stopSignal?: { stopped: boolean };
+  /** Dissect with Wireshark's tshark instead of the native decoders (engine only). */
+  readonly tshark?: SluiceConfig['tshark'];
 }
 
 /** Exit codes of `sluice ingest`. */
@@ -134,10 +136,14 @@ async function ingestToEngine(files: CaptureFile[], options: IngestCommandOption
   const es = options.elasticsearch;
   if (es === undefined) throw new SluiceError('SLUICE_USAGE', 'ingest --to elasticsearch needs the elasticsearch configuration');
   const { connectEngineIngest } = await import('./engine-ingest.js');
-  const engine = await connectEngineIngest(es, options.dataDir, io);
+  const engine = await connectEngineIngest(es, options.dataDir, io, { tshark: options.tshark });
   try {
     const result = await engine.ingest(files, ingestOptions);
     await engine.refresh();
+    if ('tshark' in result) {
+      const t = (result as { tshark: { version: string; catchAll: string; errors: number; overflowFields: number } }).tshark;
+      io.stderr.write(`${t.version.replace(/\.$/, "")}: long-tail fields in a ${t.catchAll} catch-all; ${t.overflowFields} overflow field(s), ${t.errors} tshark error(s).\n`);
+    }
     return { summary: result, delivery: result.delivery, nodes: engine.nodes };
   } finally {
     await engine.close();

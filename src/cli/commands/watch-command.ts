@@ -34,6 +34,8 @@ export interface WatchCommandOptions {
   readonly elasticsearch?: SluiceConfig['elasticsearch'];
   /** Metrics endpoint, structured logs and the health line (`api.*`, `log.*`). Default: no endpoint, no health line. */
   readonly ops?: DaemonOpsOptions;
+  /** Dissect with Wireshark's tshark instead of the native decoders (engine only). */
+  readonly tshark?: SluiceConfig['tshark'];
 }
 
 /** Exit codes of `sluice watch`. */
@@ -58,6 +60,7 @@ export async function runWatch(options: WatchCommandOptions, io: CommandIO = pro
         ? undefined
         : await (await import('./engine-ingest.js')).connectEngineIngest(options.elasticsearch, options.dataDir, io, {
             observer: m.sinkObserver(m.component({ kind: 'sink', type: 'elasticsearch', id: 'elasticsearch' })),
+            tshark: options.tshark,
           });
     const wm = watchMetrics(m, {
       id: 'watch',

@@ -177,3 +177,36 @@ for (const engine of ENGINES) {
     });
   });
 }
+
+describe('sluice ingest --dissector tshark (the command line)', { skip: tsharkSkip || skipWithoutOpenSearch(2) }, () => {
+  const { dir, cleanup } = tempDir('sluice-tshark-cli-');
+  const url = openSearchUrl(2) ?? '';
+  const index = `sluice-tshark-cli-${process.pid}`;
+  after(async () => {
+    await fetch(`${url}/${index}-*`, { method: 'DELETE' }).catch(() => undefined);
+    await fetch(`${url}/_index_template/${index}`, { method: 'DELETE' }).catch(() => undefined);
+    cleanup();
+  });
+
+  test('delivers espcap-shaped documents exactly once; without an engine it is a usage error', async () => {
+    const { main } = await import('../../../src/cli/main.js');
+    const { captureIO } = await import('../../support/temp.js');
+    const sample = new URL('../../../../examples/sample.pcap', import.meta.url).pathname;
+    const args = ['node', 'sluice', '--data-dir', join(dir, 'data'), 'ingest', sample, '--no-progress', '--dissector', 'tshark', '--es-url', url, '--tshark-index', `${index}-%Y-%m-%d`];
+    const first = captureIO();
+    assert.equal(await main(args, first.io), 0, first.err());
+    assert.match(first.err(), /flat_object catch-all/);
+    const second = captureIO();
+    assert.equal(await main(args, second.io), 0, second.err());
+    await fetch(`${url}/${index}-*/_refresh`, { method: 'POST' });
+    const count = (await (await fetch(`${url}/${index}-*/_count`)).json()) as { count: number };
+    assert.equal(count.count, 16);
+    const hit = (await (await fetch(`${url}/${index}-*/_search?size=1`)).json()) as { hits: { hits: { _source: Record<string, unknown> }[] } };
+    const doc = hit.hits.hits[0]._source;
+    for (const key of ['layers', 'protocol', 'sniff_timestamp', 'file_name', '@timestamp']) assert.ok(key in doc, `document has ${key}`);
+
+    const bad = captureIO();
+    assert.equal(await main(['node', 'sluice', '--data-dir', join(dir, 'data2'), 'ingest', sample, '--dissector', 'tshark'], bad.io), 2);
+    assert.match(bad.err(), /ingest\.dissector: tshark writes to Elasticsearch\/OpenSearch only/);
+  });
+});
