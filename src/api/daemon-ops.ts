@@ -7,7 +7,7 @@
 import type { Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import { HEALTH_LOG_INTERVAL_SECS, startHealthLog, type HealthLog } from '../telemetry/health-log.js';
-import { createLogger, type LogFormat, type LogLevel } from '../telemetry/logger.js';
+import { createLogger, isTerminal, type LogFormat, type LogLevel } from '../telemetry/logger.js';
 import { Metrics } from '../telemetry/metrics.js';
 import { DEFAULT_LISTEN_ADDRESS, parseListenAddress, startDaemonServer, type DaemonServer } from './daemon-server.js';
 import type { ReadinessCheck } from './readiness.js';
@@ -28,6 +28,11 @@ export interface DaemonOpsOptions {
 export interface DaemonOps {
   readonly metrics: Metrics;
   readonly logger: Logger;
+  /**
+   * True when log lines are JSON (a log shipper or journald reads them): commands then log each of
+   * their events as a structured line too. False on a terminal, where their own text lines suffice.
+   */
+  readonly structured: boolean;
   /** The endpoint, when enabled. */
   readonly server: DaemonServer | undefined;
   /** Adds a check to `GET /readyz` (e.g. once the engine client exists). */
@@ -55,9 +60,13 @@ export async function startDaemonOps(options: DaemonOpsOptions): Promise<DaemonO
   }
   const health: HealthLog = startHealthLog({ logger, metrics, intervalSecs: options.log?.healthIntervalSecs ?? HEALTH_LOG_INTERVAL_SECS });
   let closed: Promise<void> | undefined;
+  const level = options.log?.level ?? 'info';
+  const format = options.log?.format ?? 'auto';
+  const structured = level !== 'silent' && (format === 'json' || (format === 'auto' && !isTerminal(options.logDestination ?? 2)));
   return {
     metrics,
     logger,
+    structured,
     server,
     addReadiness: (check) => void checks.push(check),
     close: () =>

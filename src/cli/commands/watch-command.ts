@@ -8,6 +8,7 @@ import type { SluiceConfig } from '../../config/index.js';
 import { startDaemonOps, type DaemonOpsOptions } from '../../api/daemon-ops.js';
 import { engineReadiness, intakeReadiness, storeReadiness } from '../../api/readiness.js';
 import { watchMetrics } from '../../telemetry/watch-metrics.js';
+import type { Logger } from 'pino';
 
 /** Options of {@link runWatch} (already merged from flags and defaults). */
 export interface WatchCommandOptions {
@@ -84,6 +85,7 @@ export async function runWatch(options: WatchCommandOptions, io: CommandIO = pro
       ingest: { batchPackets: options.batchPackets, readChunkBytes: options.readChunkBytes },
       onEvent: (e) => {
         wm.onEvent(e);
+        if (ops.structured) logWatchEvent(ops.logger, e);
         const line = renderEvent(e);
         if (line !== undefined) (e.type === 'error' || e.type === 'paused' || e.type === 'resumed' ? io.stderr : io.stdout).write(line + '\n');
         options.onEvent?.(e);
@@ -120,6 +122,34 @@ export async function runWatch(options: WatchCommandOptions, io: CommandIO = pro
   );
   if (options.once && (s.quarantined > 0 || s.errors > 0)) return WATCH_EXIT.problems;
   return WATCH_EXIT.ok;
+}
+
+/** One structured log line per event (for log shippers): the event's fields, never free text only. */
+export function logWatchEvent(logger: Logger, e: WatchEvent): void {
+  const text = renderEvent(e);
+  switch (e.type) {
+    case 'started':
+      logger.debug({ event: e.type, path: e.path, bytes: e.size }, `started ${e.path}`);
+      return;
+    case 'ingested':
+    case 'duplicate':
+    case 'interrupted':
+      logger.info(
+        { event: e.type, path: e.path, capture_id: e.outcome.captureId, packets: e.outcome.packets, stored: e.outcome.stored, problems: e.outcome.problems.map((p) => p.code), duration_ms: e.outcome.durationMs },
+        text,
+      );
+      return;
+    case 'quarantined':
+      logger.warn({ event: e.type, path: e.path, destination: e.destination, problems: e.problems.map((p) => ({ code: p.code, offset: p.offset, frame: p.frame })) }, text);
+      return;
+    case 'error':
+      logger.error({ event: e.type, path: e.path }, text);
+      return;
+    case 'paused':
+    case 'resumed':
+      logger.warn({ event: e.type, free_mb: e.freeMb, min_free_mb: e.minFreeMb }, text);
+      return;
+  }
 }
 
 /** The line printed for an event (undefined: nothing to print). */

@@ -114,3 +114,55 @@ describe('sluice watch as a daemon process', () => {
     assert.match(io.err(), /watch\.dir/);
   });
 });
+
+describe('the watch daemon for operators', () => {
+  test('serves /metrics, /healthz and /readyz, and logs JSON lines (one per file) when not on a terminal', async () => {
+    const t = tempDir('sluice-watch-ops-');
+    temps.push(t.cleanup);
+    const inbox = join(t.dir, 'inbox');
+    mkdirSync(inbox);
+    copyFileSync(join(ROOT, 'examples/sample.pcap'), join(inbox, 'a.pcap'));
+    const port = await freePort();
+    const daemon = startDaemon(['--data-dir', join(t.dir, 'data'), 'watch', inbox, '--stable-ms', '0', '--min-free-mb', '0', '--http-address', `127.0.0.1:${port}`, '--health-log-interval-secs', '1'], {
+      SLUICE_LOG__FORMAT: 'json',
+    });
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      let metrics = '';
+      await until(async () => {
+        const r = await fetch(`${base}/metrics`).catch(() => undefined);
+        metrics = r?.ok ? await r.text() : '';
+        return /sluice_files_total\{[^}]*outcome="ingested"[^}]*\} 1\b/.test(metrics);
+      }, 'the file to be counted in /metrics');
+      assert.match(metrics, /sluice_component_received_events_total\{[^}]*component_type="watch"[^}]*\} 16\b/);
+      assert.match(metrics, /sluice_component_sent_events_total\{[^}]*component_type="local"[^}]*\} 16\b/);
+      assert.match(metrics, /sluice_disk_free_bytes\{[^}]*\} [1-9]/);
+      assert.match(metrics, /sluice_process_resident_memory_bytes [1-9]/);
+      assert.equal((await fetch(`${base}/healthz`)).status, 200);
+      const ready = await fetch(`${base}/readyz`);
+      assert.equal(ready.status, 200, await ready.text());
+      await until(() => /"msg":"health/i.test(daemon.output()) || /"rss/.test(daemon.output()), 'a health log line', 10_000);
+      const lines = daemon.output().split('\n').filter((l) => l.startsWith('{'));
+      const events = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+      const ingested = events.find((e) => e.event === 'ingested');
+      assert.ok(ingested, `a JSON log line for the ingested file; output:\n${daemon.output()}`);
+      assert.equal(ingested.packets, 16);
+      assert.equal(ingested.level, 'info');
+    } finally {
+      daemon.child.kill('SIGTERM');
+      assert.equal(await daemon.exited, 0);
+    }
+  });
+});
+
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
