@@ -11,9 +11,9 @@
  * (`sluice-honeypot-2026.04.18`). Cowrie's own Elasticsearch output relied on dynamic mappings and
  * an ingest pipeline and broke on Elasticsearch 8; an explicit template does not depend on either.
  */
-import { HONEYPOT_FIELDS, type HoneypotFieldType } from '../../decoders/honeypot/honeypot-fields.js';
+import { HONEYPOT_FIELDS } from '../../decoders/honeypot/honeypot-fields.js';
+import { ecsIndexTemplate, putIndexTemplate } from './ecs-template.js';
 import { SluiceError } from '../../errors.js';
-import { assertAuthorized } from './http/assert-authorized.js';
 import type { EngineClient } from './http/engine-client.js';
 
 /** Default index prefix: daily indices `sluice-honeypot-YYYY.MM.DD`. */
@@ -31,26 +31,6 @@ export interface HoneypotTemplateOptions {
   readonly replicas?: number;
   /** Template priority (composable templates). Default 200, above the engines' built-in templates. */
   readonly priority?: number;
-}
-
-/** `ignore_above` of keyword fields: longer values are stored but not indexed (Lucene's term limit is 32 766 bytes). */
-const IGNORE_ABOVE = 8191;
-
-function mappingOf(type: HoneypotFieldType): Record<string, unknown> {
-  switch (type) {
-    case 'keyword':
-      return { type: 'keyword', ignore_above: IGNORE_ABOVE };
-    case 'text_keyword':
-      // ECS maps process.command_line and url.full as wildcard/keyword with a text multi-field;
-      // OpenSearch has no `wildcard` before 2.15 and Elasticsearch 7 OSS none at all: keyword + text works everywhere.
-      return { type: 'keyword', ignore_above: IGNORE_ABOVE, fields: { text: { type: 'text' } } };
-    case 'unindexed_keyword':
-      return { type: 'keyword', index: false, doc_values: false };
-    case 'unindexed_object':
-      return { type: 'object', enabled: false };
-    default:
-      return { type };
-  }
 }
 
 /** Index pattern of the template: `<prefix>-*`. */
@@ -82,46 +62,19 @@ export function checkHoneypotIndexPrefix(prefix: string): void {
 export function honeypotIndexTemplate(options: HoneypotTemplateOptions = {}): { name: string; body: Record<string, unknown> } {
   const prefix = options.prefix ?? DEFAULT_HONEYPOT_INDEX_PREFIX;
   checkHoneypotIndexPrefix(prefix);
-  const properties: Record<string, unknown> = {};
-  for (const field of HONEYPOT_FIELDS) setPath(properties, field.name, mappingOf(field.type));
-  return {
+  return ecsIndexTemplate({
     name: prefix,
-    body: {
-      index_patterns: [honeypotIndexPattern(prefix)],
-      priority: options.priority ?? 200,
-      template: {
-        settings: {
-          'index.codec': 'best_compression',
-          'index.refresh_interval': `${options.refreshIntervalSecs ?? 5}s`,
-          'index.number_of_shards': options.shards ?? 1,
-          'index.number_of_replicas': options.replicas ?? 0,
-        },
-        mappings: { dynamic: false, properties },
-      },
-      _meta: { managed_by: 'sluice', description: 'sluice honeypot events (Cowrie, HP_TI) as ECS' },
-    },
-  };
+    indexPatterns: [honeypotIndexPattern(prefix)],
+    fields: HONEYPOT_FIELDS,
+    description: 'sluice honeypot events (Cowrie, HP_TI) as ECS',
+    refreshIntervalSecs: options.refreshIntervalSecs,
+    shards: options.shards,
+    replicas: options.replicas,
+    priority: options.priority,
+  });
 }
 
 /** PUTs the honeypot template (idempotent); returns its name. */
 export async function installHoneypotTemplate(client: EngineClient, options: HoneypotTemplateOptions = {}): Promise<string> {
-  const { name, body } = honeypotIndexTemplate(options);
-  const res = await client.request({ method: 'PUT', path: `/_index_template/${encodeURIComponent(name)}`, body });
-  assertAuthorized(res, client.scrub);
-  if (res.status >= 300) {
-    throw new SluiceError('SLUICE_ENGINE_UNSUPPORTED', `installing the index template ${name} on ${res.node} failed: HTTP ${res.status} ${client.scrub(res.text().slice(0, 500))}`);
-  }
-  return name;
-}
-
-function setPath(root: Record<string, any>, dotted: string, leaf: Record<string, unknown>): void {
-  const parts = dotted.split('.');
-  let node = root;
-  for (let i = 0; i < parts.length - 1; i++) {
-    const p = parts[i];
-    node[p] ??= { properties: {} };
-    node[p].properties ??= {};
-    node = node[p].properties;
-  }
-  node[parts[parts.length - 1]] = leaf;
+  return putIndexTemplate(client, honeypotIndexTemplate(options));
 }

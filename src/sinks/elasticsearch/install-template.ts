@@ -4,22 +4,12 @@
  */
 import { SluiceError } from '../../errors.js';
 import type { EngineClient } from './http/engine-client.js';
-import { assertAuthorized } from './http/assert-authorized.js';
+import { putIndexTemplate } from './ecs-template.js';
 import { packetIndexTemplate, type PacketTemplateOptions } from './index-template.js';
 
 /** PUTs the composable template; returns its name. */
 export async function installPacketTemplate(client: EngineClient, options: PacketTemplateOptions = {}): Promise<string> {
-  const { name, body } = packetIndexTemplate(options);
-  const res = await client.request({ method: 'PUT', path: `/_index_template/${encodeURIComponent(name)}`, body });
-  assertAuthorized(res, client.scrub);
-  if (res.status >= 300) {
-    const text = client.scrub(res.text());
-    const reason = /"reason":"((?:[^"\\]|\\.)*)"/.exec(text)?.[1] ?? text.slice(0, 500);
-    const clash = /existing templates \[([^\]]+)\]/.exec(reason)?.[1];
-    const hint = clash === undefined ? '' : ` Another index template (${clash}) matches the same indices with the same priority: choose another --es-index / elasticsearch.index_pattern, or change or remove that template.`;
-    throw new SluiceError('SLUICE_ENGINE_TEMPLATE', `installing the index template ${name} on ${res.node} failed: HTTP ${res.status}: ${reason}.${hint}`);
-  }
-  return name;
+  return putIndexTemplate(client, packetIndexTemplate(options));
 }
 
 /**
