@@ -16,9 +16,17 @@ const absolutePath = (path: string): Normalizer => ({
   apply: (value, ctx) => (typeof value === 'string' ? resolve(ctx.cwd, value) : value),
 });
 
+const absolutePaths = (path: string): Normalizer => ({
+  path,
+  apply: (value, ctx) => (Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? resolve(ctx.cwd, v) : v)) : value),
+});
+
 export const NORMALIZERS: readonly Normalizer[] = [absolutePath('data_dir'), absolutePath('elasticsearch.tls.ca_file'),
   absolutePath('watch.dir'),
   absolutePath('watch.archive_dir'),
   absolutePath('watch.quarantine_dir'),
   absolutePath('capture.dir'),
+  absolutePaths('geoip.city_db_paths'),
+  absolutePaths('geoip.asn_db_paths'),
+  absolutePaths('threat.rules_paths'),
 ];

@@ -47,4 +47,12 @@ export const CONFIG_RULES: readonly ConfigRule[] = [
       return [];
     },
   },
+  {
+    name: 'one-custom-log-format',
+    paths: ['access_log.apache_log_format', 'access_log.nginx_log_format'],
+    check: (get) =>
+      get('access_log.apache_log_format') !== undefined && get('access_log.nginx_log_format') !== undefined
+        ? [{ path: 'access_log.nginx_log_format', message: 'set either access_log.apache_log_format or access_log.nginx_log_format, not both' }]
+        : [],
+  },
 ];

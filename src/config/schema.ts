@@ -192,6 +192,118 @@ export const configSchema = z
       .default({})
       .describe('`sluice watch`: a directory as a drop box for captures.'),
 
+    tail: z
+      .object({
+        paths: z
+          .array(z.string().min(1))
+          .default([])
+          .describe('Files or glob patterns `sluice tail` follows when none are given on the command line (`*`, `?`, `[..]`, `**`). In the environment: a comma-separated list.'),
+        dataset: z
+          .enum(['access', 'honeypot'])
+          .default('access')
+          .describe('What the followed files hold: web access logs (`access`, see `access_log.*`) or Cowrie/HP_TI honeypot JSON logs (`honeypot`, see `honeypot.*`).'),
+        start_at: z
+          .enum(['beginning', 'end'])
+          .default('beginning')
+          .describe('Where a file found at start without a checkpoint begins; files that appear later always begin at their start.'),
+        poll_interval_ms: z.number().int().min(10).max(3_600_000).default(1000).describe('Time between two scans of the paths (a file-system watch wakes the scan sooner).'),
+        fingerprint_bytes: z.number().int().min(16).max(1_048_576).default(1024).describe('Bytes of a file\'s head that identify it across renames, copies and restarts.'),
+        max_line_bytes: z.number().int().min(256).max(256 * MiB).default(1 * MiB).describe('Longer lines are cut and flagged.'),
+        batch_lines_count: z.number().int().min(1).max(1_000_000).default(1000).describe('Lines per batch handed to the sink.'),
+        flush_interval_ms: z.number().int().min(10).max(600_000).default(1000).describe('A partly filled batch is handed to the sink after this long.'),
+        rotate_wait_ms: z
+          .number()
+          .int()
+          .min(0)
+          .max(3_600_000)
+          .default(5000)
+          .describe('A rotated or deleted file is closed once read to its end and idle this long; its last line without a newline is then delivered.'),
+      })
+      .strict()
+      .default({})
+      .describe('`sluice tail`: following log files through rotation, with checkpoints that move only after the sink acknowledged.'),
+
+    access_log: z
+      .object({
+        format: z
+          .enum(['apache_common', 'apache_combined', 'apache_vhost_combined', 'nginx_combined', 'nginx_main', 'json'])
+          .default('apache_combined')
+          .describe('Format of web access logs: an Apache or nginx preset, or `json` (one JSON object per line).'),
+        apache_log_format: z.string().min(1).optional().describe('An Apache `LogFormat` string (overrides `access_log.format`), e.g. `%h %l %u %t "%r" %>s %b`.'),
+        nginx_log_format: z.string().min(1).optional().describe('An nginx `log_format` string (overrides `access_log.format`), e.g. `$remote_addr - $remote_user [$time_local] "$request" $status`.'),
+        json_module: z.enum(['apache', 'nginx']).default('nginx').describe('`event.module` of JSON access logs.'),
+        index_pattern: z
+          .string()
+          .min(1)
+          .regex(/^(?:[a-z0-9._+-]|%[Ymd])+$/, 'use lower-case letters, digits, . _ - + and the date tokens %Y %m %d only')
+          .default('sluice-access-%Y.%m.%d')
+          .describe('Daily index of access-log documents; %Y %m %d are the UTC date of the request.'),
+      })
+      .strict()
+      .default({})
+      .describe('Web access logs (Apache, nginx, JSON).'),
+
+    geoip: z
+      .object({
+        enabled: z.boolean().default(true).describe('Add `source.geo.*` and `source.as.*` to access-log and honeypot events.'),
+        city_db_paths: z
+          .array(z.string().min(1))
+          .default([])
+          .describe('MaxMind-format city or country databases (.mmdb, e.g. GeoLite2-City). Empty: the bundled @ip-location-db GeoLite2 city data.'),
+        asn_db_paths: z
+          .array(z.string().min(1))
+          .optional()
+          .describe('ASN databases (GeoLite2-ASN .mmdb or @ip-location-db .csv). Unset: the bundled @ip-location-db ASN ranges; an empty list: no AS numbers.'),
+        cache_entries_count: z.number().int().min(0).max(10_000_000).default(10_000).describe('Addresses whose lookups are kept in memory (LRU).'),
+      })
+      .strict()
+      .default({})
+      .describe('GeoIP enrichment. A missing or broken database is a warning, never a failure.'),
+
+    user_agent: z
+      .object({
+        enabled: z.boolean().default(true).describe('Parse `user_agent.original` into `user_agent.*` and flag bots and missing agents.'),
+        cache_entries_count: z.number().int().min(0).max(10_000_000).default(10_000).describe('User-agent strings whose parse is kept in memory (LRU).'),
+      })
+      .strict()
+      .default({})
+      .describe('User-agent enrichment (ua-parser-js, isbot).'),
+
+    threat: z
+      .object({
+        enabled: z.boolean().default(true).describe('Match web requests against the attack rules (`rule.*`, `threat.*`, `event.risk_score`, `event.kind: alert`).'),
+        builtin_rules: z.boolean().default(true).describe('Use the rules shipped with sluice (rules/web-attacks.yaml).'),
+        rules_paths: z
+          .array(z.string().min(1))
+          .default([])
+          .describe('Extra rule files (YAML): they add rules, replace a rule by id, or switch one off with `enabled: false`.'),
+      })
+      .strict()
+      .default({})
+      .describe('Web-attack detection rules.'),
+
+    honeypot: z
+      .object({
+        index_prefix: z
+          .string()
+          .min(1)
+          .regex(/^[a-z0-9][a-z0-9._-]*$/, 'use lower-case letters, digits, . _ - (not starting with - _ .)')
+          .default('sluice-honeypot')
+          .describe('Daily indices of honeypot events are `<prefix>-YYYY.MM.DD` (UTC).'),
+        max_field_bytes: z.number().int().min(64).max(16 * MiB).default(65_536).describe('Longer values in a honeypot event are cut (and tagged).'),
+        sensor_name: z.string().min(1).optional().describe('`observer.name` of events whose line names no sensor.'),
+        session_memory_count: z
+          .number()
+          .int()
+          .min(0)
+          .max(10_000_000)
+          .default(100_000)
+          .describe('Sessions remembered to copy the connect event\'s ports and protocol onto later events of the same session.'),
+      })
+      .strict()
+      .default({})
+      .describe('Cowrie / HP_TI honeypot events.'),
+
     tshark: z
       .object({
         path: z.string().min(1).default('tshark').describe('The tshark executable used by `ingest.dissector: tshark` (a name looked up in PATH, or a path).'),
