@@ -44,6 +44,7 @@ export const ERROR_CODES = {
   SLUICE_TSHARK: { stage: 'receiving', description: 'tshark (Wireshark) could not be run for --dissector tshark: it is not installed, not on PATH, or tshark.path points elsewhere. Install it (apt-get install tshark) or set tshark.path; the native dissector (the default) needs no tshark.' },
   SLUICE_ACCESS_LOG_FORMAT: { stage: 'config', description: 'The access-log format cannot be used: no format or several are set (access_log.format, access_log.apache_log_format, access_log.nginx_log_format), the preset is unknown, or a LogFormat/log_format string is broken (an unclosed { or a lone %). The message names the problem; see docs/reference/access-logs.md.' },
   SLUICE_LOG_WRONG_KIND: { stage: 'receiving', description: 'A file given as an access log is an Apache or nginx error log (recognised from its first lines); nothing was read from it. Point the access-log input at the access log (Apache CustomLog, nginx access_log).' },
+  SLUICE_HONEYPOT_DB: { stage: 'storage', description: 'The honeypot database could not be opened, reached or migrated: PostgreSQL at postgres.url refused the connection or the login, no pool connection became free within postgres.pool_timeout_ms, or the SQLite file <data_dir>/honeypot.db is not writable. The message names the database (never the password) and the cause; check the server, the URL and its credentials, or run sluice db migrate.' },
 } as const satisfies Record<string, ErrorDefinition>;
 
 /** A stable sluice error code. */
