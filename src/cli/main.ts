@@ -233,6 +233,48 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     });
 
   program
+    .command('tail')
+    .description('follow web access logs or honeypot logs through rotation into the store or Elasticsearch/OpenSearch, exactly once')
+    .argument('[paths...]', 'files or glob patterns (quote globs: "/var/log/nginx/access.log*"); default: tail.paths of the configuration')
+    .addOption(new Option('--dataset <kind>', 'what the files hold (default access)').choices(['access', 'honeypot']))
+    .addOption(new Option('--format <preset>', 'access-log format (default apache_combined)').choices(['apache_common', 'apache_combined', 'apache_vhost_combined', 'nginx_combined', 'nginx_main', 'json']))
+    .option('--apache-log-format <string>', 'an Apache LogFormat string (overrides --format)')
+    .option('--nginx-log-format <string>', 'an nginx log_format string (overrides --format)')
+    .addOption(new Option('--start-at <where>', 'files without a checkpoint found at start begin at their beginning or end (default beginning)').choices(['beginning', 'end']))
+    .option('--poll-interval-ms <n>', 'time between two scans of the paths (default 1000)', parseInteger)
+    .option('--once', 'read every file to its end, deliver, then exit (instead of following)')
+    .option('--no-geoip', 'no GeoIP enrichment')
+    .option('--no-user-agent', 'no user-agent parsing')
+    .option('--no-threat', 'no attack-rule matching')
+    .option('--threat-rules <file>', 'extra attack-rule file (YAML; repeat for several)', collect)
+    .addOption(httpAddressOption()).addOption(healthIntervalOption())
+    .addOption(esUrlOption('deliver to this Elasticsearch/OpenSearch node instead of the store (repeat for several nodes)'))
+    .addOption(tlsCaOption()).addOption(tlsInsecureOption())
+    .action(async (paths: string[], opts: Record<string, unknown>, cmd: Command) => {
+      const config = await loadCliConfig(cmd.optsWithGlobals(), {
+        'tail.dataset': opts.dataset,
+        'tail.start_at': opts.startAt,
+        'tail.poll_interval_ms': opts.pollIntervalMs,
+        'access_log.format': opts.format,
+        'access_log.apache_log_format': opts.apacheLogFormat,
+        'access_log.nginx_log_format': opts.nginxLogFormat,
+        'geoip.enabled': opts.geoip === false ? false : undefined,
+        'user_agent.enabled': opts.userAgent === false ? false : undefined,
+        'threat.enabled': opts.threat === false ? false : undefined,
+        'threat.rules_paths': opts.threatRules,
+        'ingest.to': opts.esUrl !== undefined ? 'elasticsearch' : undefined,
+        ...opsFlags(opts),
+        ...engineFlags(opts),
+      });
+      const { runTail } = await import('./commands/tail-command.js');
+      setExit(
+        await untilSignal(io, (stopSignal) =>
+          runTail({ paths, config, toEngine: config.ingest.to === 'elasticsearch', untilIdle: opts.once === true, stopSignal, ops: opsOptions('tail', config) }, io),
+        ),
+      );
+    });
+
+  program
     .command('search')
     .description('print the documents matching a KQL query, in time order (NDJSON when piped or with --output json)')
     .argument('[query...]', 'KQL, e.g. \'dns.question.name: *.example.com and not source.ip: 10.0.0.0/8\' (empty or * for all); or the positional form: IP [IP] [PORT [PORT]] [ipv4|ipv6|tcp|udp]')
@@ -425,6 +467,10 @@ const FLAG_LABELS: Readonly<Record<string, string>> = {
   'capture.bpf': '--bpf',
   'api.address': '--http-address',
   'ingest.dissector': '--dissector',
+  'tail.dataset': '--dataset',
+  'access_log.format': '--format',
+  'access_log.apache_log_format': '--apache-log-format',
+  'access_log.nginx_log_format': '--nginx-log-format',
   'tshark.index_pattern': '--tshark-index',
   'log.health_interval_secs': '--health-log-interval-secs',
 };

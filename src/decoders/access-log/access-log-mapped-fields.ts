@@ -24,7 +24,7 @@ const geo = (p: string): EcsField[] => [
 ];
 
 /** The fields of `sluice-access-*` documents. */
-export const ACCESS_LOG_FIELDS: readonly EcsField[] = Object.freeze([
+export const ACCESS_LOG_MAPPED_FIELDS: readonly EcsField[] = Object.freeze([
   f('@timestamp', 'date_nanos'),
   f('message', 'text'),
   f('tags', 'keyword'),

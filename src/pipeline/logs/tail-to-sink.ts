@@ -130,7 +130,10 @@ export async function tailToSink(options: TailToSinkOptions): Promise<TailToSink
       const busy = s.batchesInFlight > 0 || pending.size > 0 || s.linesRead !== last;
       last = s.linesRead;
       quiet = busy ? 0 : quiet + 1;
-      if (quiet >= 3) wakeStop();
+      if (quiet < 3) return;
+      // Nothing will be appended: a last line without its newline is a line too. Deliver it, then stop.
+      if (tailer.flushPartialLines() > 0) quiet = 0;
+      else wakeStop();
     }, every);
   }
   try {

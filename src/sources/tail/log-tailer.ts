@@ -255,6 +255,25 @@ export class LogTailer implements LineReceiver {
     return { ...this.counters, filesOpen: this.active.size, batchesInFlight: this.inFlight, bytesBehind };
   }
 
+  /**
+   * Treats every open file as finished: a last line still waiting for its newline is emitted now
+   * (at its end of file). For batch use (`sluice tail --once`), where nothing will append to the
+   * files; a daemon never calls it, since a writer may be in the middle of a line.
+   */
+  flushPartialLines(): number {
+    let n = 0;
+    for (const rec of this.active.values()) {
+      const f = rec.file;
+      if (f === null || rec.splitter.pendingBytes === 0 || rec.splitter.fedEnd < f.size) continue;
+      this.currentRec = rec;
+      rec.splitter.flushPartial(this);
+      this.counters.partialLinesFlushed++;
+      n++;
+    }
+    if (n > 0 && this.current !== null) this.emitBatch();
+    return n;
+  }
+
   /** Asks for a scan now (e.g. after the caller wrote or rotated a file). */
   wake(): void {
     this.wakeRequested = true;

@@ -1,0 +1,198 @@
+/**
+ * `sluice tail <glob…>`: follows web access logs or honeypot logs through rotation into the embedded
+ * store (default) or Elasticsearch/OpenSearch, exactly once: the tail's checkpoints move only after
+ * the sink acknowledged, and every document id is `<file id>-<byte offset>`.
+ */
+import { startDaemonOps, type DaemonOpsOptions } from '../../api/daemon-ops.js';
+import { engineReadiness, storeReadiness } from '../../api/readiness.js';
+import type { SluiceConfig } from '../../config/index.js';
+import { SluiceError } from '../../errors.js';
+import { ACCESS_LOG_MAPPED_FIELDS } from '../../decoders/access-log/access-log-mapped-fields.js';
+import { accessLogPipelineFromConfig, honeypotPipelineFromConfig } from '../../pipeline/logs/log-pipelines-from-config.js';
+import type { LogDocument } from '../../pipeline/logs/log-document.js';
+import type { LogSink } from '../../pipeline/logs/log-sink.js';
+import { tailToSink, type LineHandler, type TailToSinkEvent, type TailToSinkSummary } from '../../pipeline/logs/tail-to-sink.js';
+import { templatePattern } from '../../sinks/elasticsearch/index-template.js';
+import { formatCount, formatDuration, processIO, type CommandIO } from '../output.js';
+
+/** Options of {@link runTail} (merged from flags, environment, file and defaults). */
+export interface TailCommandOptions {
+  readonly paths: readonly string[];
+  readonly config: SluiceConfig;
+  /** Deliver to Elasticsearch/OpenSearch instead of the embedded store. */
+  readonly toEngine: boolean;
+  /** Stop once every file is read to its end and delivered (instead of following for ever). */
+  readonly untilIdle?: boolean;
+  readonly stopSignal?: { stopped: boolean };
+  readonly ops?: DaemonOpsOptions;
+  /** Called with each event (tests). */
+  readonly onEvent?: (event: TailToSinkEvent) => void;
+}
+
+/** Exit codes of `sluice tail`. */
+export const TAIL_EXIT = { ok: 0, problems: 1, usage: 2 } as const;
+
+/** Runs the tail until stopped (or idle); prints a summary; returns the exit code. */
+export async function runTail(options: TailCommandOptions, io: CommandIO = processIO): Promise<number> {
+  const { config } = options;
+  const paths = options.paths.length > 0 ? options.paths : config.tail.paths;
+  if (paths.length === 0) throw new SluiceError('SLUICE_USAGE', 'tail needs files or glob patterns: give them as arguments or set tail.paths in the configuration');
+  const dataset = config.tail.dataset;
+  const ops = await startDaemonOps(options.ops ?? { command: 'tail', log: { level: 'silent', healthIntervalSecs: 0 } });
+  const warn = (m: string) => io.stderr.write(`sluice: warning: ${m}\n`);
+  let sink: LogSink | undefined;
+  let summary: TailToSinkSummary;
+  try {
+    const handler = await lineHandler(config, warn);
+    sink = options.toEngine ? await engineSink(config, dataset, io, ops) : await localSink(config.data_dir, ops);
+    const m = ops.metrics;
+    const source = m.component({ kind: 'source', type: 'tail', id: 'tail' });
+    io.stderr.write(`Following ${paths.join(', ')} (${dataset === 'access' ? `access logs, ${config.access_log.apache_log_format ?? config.access_log.nginx_log_format ?? config.access_log.format}` : 'honeypot events'}) into ${sink.description}; checkpoints in ${config.data_dir}\n`);
+    const t = config.tail;
+    summary = await tailToSink({
+      tail: {
+        paths,
+        dataDir: config.data_dir,
+        startAt: t.start_at,
+        pollIntervalMs: t.poll_interval_ms,
+        fingerprintBytes: t.fingerprint_bytes,
+        maxLineBytes: t.max_line_bytes,
+        batchLines: t.batch_lines_count,
+        flushIntervalMs: t.flush_interval_ms,
+        rotateWaitMs: options.untilIdle ? Math.min(t.rotate_wait_ms, 200) : t.rotate_wait_ms,
+      },
+      handler: {
+        checkHead: handler.checkHead,
+        toDocuments: (lines) => {
+          const docs = handler.toDocuments(lines);
+          source.received(lines.length, lines.reduce((n, l) => n + l.data.length, 0));
+          return docs;
+        },
+      },
+      sink,
+      untilIdle: options.untilIdle,
+      stopSignal: options.stopSignal,
+      onEvent: (e) => {
+        const line = renderTailEvent(e);
+        if (line !== undefined) io.stderr.write(line + '\n');
+        if (ops.structured) ops.logger[e.type === 'error' || e.type === 'refused' ? 'error' : 'info']({ event: e.type, path: e.path }, line ?? e.type);
+        options.onEvent?.(e);
+      },
+    });
+  } finally {
+    await sink?.close();
+    await ops.close();
+  }
+  const s = summary;
+  io.stdout.write(
+    `${options.untilIdle ? 'Done' : 'Stopped'}: ${formatCount(s.lines)} lines, ${formatCount(s.created)} new documents, ${formatCount(s.existing)} already there` +
+      `${s.dead > 0 ? `, ${formatCount(s.dead)} refused (dead letters under ${config.data_dir})` : ''}` +
+      `${s.refusedFiles.length > 0 ? `; ${s.refusedFiles.length} file(s) refused (${formatCount(s.refusedLines)} lines)` : ''}` +
+      `; ${s.tail.rotations} rotation(s), ${s.tail.truncations} truncation(s) in ${formatDuration(s.durationMs)}.\n`,
+  );
+  if (s.error) {
+    io.stderr.write(`sluice: ${s.error.message}${(s.error as { code?: string }).code ? ` [${(s.error as { code?: string }).code}]` : ''}\n`);
+    return TAIL_EXIT.problems;
+  }
+  return s.dead > 0 || s.refusedFiles.length > 0 ? TAIL_EXIT.problems : TAIL_EXIT.ok;
+}
+
+/** Lines into documents for the configured dataset. */
+async function lineHandler(config: SluiceConfig, warn: (m: string) => void): Promise<LineHandler> {
+  if (config.tail.dataset === 'honeypot') {
+    const pipeline = await honeypotPipelineFromConfig(config, warn);
+    return {
+      toDocuments: (lines) => {
+        const now = Date.now();
+        const docs: LogDocument[] = [];
+        for (const l of lines) {
+          const r = pipeline.process(l.data, { fileId: l.fileId, offset: l.offset, path: l.path }, true, now);
+          if (r !== undefined) docs.push(r.document);
+        }
+        return docs;
+      },
+    };
+  }
+  const pipeline = await accessLogPipelineFromConfig(config, warn);
+  return {
+    checkHead: (head, path) => pipeline.checkHead(head, path),
+    toDocuments: (lines) => {
+      const now = Date.now();
+      const docs: LogDocument[] = [];
+      for (const l of lines) {
+        if (l.data.length === 0) continue; // blank lines carry nothing
+        docs.push(pipeline.process(l.data.toString('utf8'), { fileId: l.fileId, offset: l.offset, path: l.path }, now));
+      }
+      return docs;
+    },
+  };
+}
+
+async function localSink(dataDir: string, ops: Awaited<ReturnType<typeof startDaemonOps>>): Promise<LogSink> {
+  const { LocalLogSink } = await import('../../sinks/local/log-event-store.js');
+  ops.addReadiness(storeReadiness(dataDir));
+  return new LocalLogSink(dataDir);
+}
+
+async function engineSink(config: SluiceConfig, dataset: 'access' | 'honeypot', io: CommandIO, ops: Awaited<ReturnType<typeof startDaemonOps>>): Promise<LogSink> {
+  const { engineClientFromConfig } = await import('./engine-client-from-config.js');
+  const { detectEngine } = await import('../../sinks/elasticsearch/http/index.js');
+  const { EngineLogSink } = await import('../../sinks/elasticsearch/engine-log-sink.js');
+  const es = config.elasticsearch;
+  const client = engineClientFromConfig(es, io);
+  try {
+    const info = await detectEngine(client);
+    io.stderr.write(`Connected to ${info.distribution} ${info.version.text} at ${client.nodes.join(', ')}.\n`);
+    if (dataset === 'honeypot') {
+      const { installHoneypotTemplate } = await import('../../sinks/elasticsearch/honeypot-template.js');
+      await installHoneypotTemplate(client, { prefix: config.honeypot.index_prefix });
+    } else {
+      const { ecsIndexTemplate, putIndexTemplate } = await import('../../sinks/elasticsearch/ecs-template.js');
+      const pattern = config.access_log.index_pattern;
+      await putIndexTemplate(
+        client,
+        ecsIndexTemplate({ name: templatePattern(pattern).replace(/[-.*]+$/, ''), indexPatterns: [templatePattern(pattern)], fields: ACCESS_LOG_MAPPED_FIELDS, description: 'sluice web access logs as ECS' }),
+      );
+    }
+  } catch (err) {
+    await client.close();
+    throw err;
+  }
+  ops.addReadiness(engineReadiness(client));
+  const m = ops.metrics;
+  const sink = new EngineLogSink({
+    client,
+    dataDir: config.data_dir,
+    sinkName: `elasticsearch-${dataset}`,
+    flushBytes: es.flush_bytes,
+    flushIntervalMs: es.flush_interval_ms,
+    concurrency: es.concurrency_count,
+    observer: m.sinkObserver(m.component({ kind: 'sink', type: 'elasticsearch', id: 'elasticsearch' })),
+  });
+  return {
+    description: sink.description,
+    write: (docs) => sink.write(docs),
+    close: async () => {
+      await sink.close();
+      await client.close();
+    },
+  };
+}
+
+/** The line printed for a tail event (undefined: nothing). */
+export function renderTailEvent(e: TailToSinkEvent): string | undefined {
+  switch (e.type) {
+    case 'opened':
+      return e.reason === 'resumed' ? `… ${e.path}: resuming at byte ${e.offset}` : e.reason === 'copy' ? `… ${e.path}: a copy of a truncated file, continuing at byte ${e.offset}` : undefined;
+    case 'rotated':
+      return `↻ ${e.path}: rotated${e.to ? ` to ${e.to}` : ' away'}; reading it to its end`;
+    case 'truncated':
+      return `↻ ${e.path}: truncated (copytruncate); reading again from byte 0`;
+    case 'refused':
+      return `! refused ${e.path}: ${e.message}`;
+    case 'error':
+      return `sluice: tail: ${e.path ? `${e.path}: ` : ''}${e.message}`;
+    default:
+      return undefined;
+  }
+}
