@@ -5,7 +5,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync } from 'node:fs';
-import { startDaemon } from '../watch/watch-daemon.test.js';
+import { startDaemon } from '../../support/daemon.js';
 import { join } from 'node:path';
 import { main } from '../../../src/cli/main.js';
 import { openSearchUrl, skipWithoutOpenSearch } from '../../support/opensearch.js';

@@ -5,7 +5,6 @@
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../../src/cli/main.js';
@@ -13,9 +12,9 @@ import { countStoredDocuments } from '../../../src/query/search-local.js';
 import { openLocalStore } from '../../../src/sinks/local/local-store.js';
 import { captureIO, tempDir } from '../../support/temp.js';
 import { SHARED_BENCH_DIR } from '../../support/tshark.js';
+import { startDaemon } from '../../support/daemon.js';
 
 const ROOT = new URL('../../../../', import.meta.url).pathname;
-const BIN = join(ROOT, 'bin/sluice.js');
 const BIG = join(SHARED_BENCH_DIR, 'mixed-200k.pcap');
 const BIG_PACKETS = 200_004;
 
@@ -44,16 +43,6 @@ async function until(cond: () => boolean | Promise<boolean>, what: string, timeo
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await sleep(25);
   }
-}
-
-/** Starts `sluice …args` as a separate process (the daemon), collecting its output. */
-export function startDaemon(args: string[], env: Record<string, string> = {}): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
-  child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
 }
 
 describe('sluice watch as a daemon process', () => {
