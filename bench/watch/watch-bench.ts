@@ -56,6 +56,7 @@ function startDaemon(dataDir: string, inbox: string): ChildProcess {
   const extra = engine ? ['--es-url', engine, '--es-index', `sluice-bench-watch-%Y.%m.%d`] : [];
   const child = spawn(process.execPath, [BIN, '--data-dir', dataDir, 'watch', inbox, '--stable-ms', String(stableMs), '--poll-interval-ms', String(pollMs), '--min-free-mb', '0', ...extra], {
     stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, SLUICE_LOG__LEVEL: 'warn' },
   });
   return child;
 }

@@ -71,7 +71,16 @@ export async function runWatch(options: WatchCommandOptions, io: CommandIO = pro
       ingestErrorCode: engine ? 'SLUICE_ENGINE_UNREACHABLE' : 'SLUICE_STORE_WRITE',
     });
     const watcher = new Watcher({
-      ingestWith: engine === undefined ? undefined : (files, o) => engine.ingest(files, o),
+      // Each capture is searchable as soon as it is delivered (one refresh per file, not per document),
+      // rather than at the index's next scheduled refresh.
+      ingestWith:
+        engine === undefined
+          ? undefined
+          : async (files, o) => {
+              const summary = await engine.ingest(files, o);
+              if (summary.stored > 0) await engine.refresh();
+              return summary;
+            },
       dir: options.dir,
       store: { dataDir: options.dataDir, synchronous: options.synchronous, cacheMb: options.cacheMb },
       stableMs: options.stableMs,
