@@ -74,11 +74,26 @@ if (files.some((f) => f.includes('/integration/opensearch/'))) {
   }
 }
 
+// PostgreSQL (Debian's packages, a throwaway cluster) for the suites under test/integration/postgres/.
+let startedPostgres = false;
+if (files.some((f) => f.includes('/integration/postgres/')) && !env.SLUICE_TEST_POSTGRES_URL) {
+  const r = spawnSync(process.execPath, [join(root, 'scripts/stack/postgres.mjs'), 'start'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith('POSTGRES_URL='));
+  if (r.status !== 0 || line === undefined) {
+    console.error(`*** COULD NOT START PostgreSQL (exit ${r.status}); its suites will skip, or fail under CI=true ***`);
+  } else {
+    env.SLUICE_TEST_POSTGRES_URL = line.split(/\s+/)[0].slice('POSTGRES_URL='.length);
+    startedPostgres = line.includes('started=true');
+    console.error(`PostgreSQL for the tests: ${env.SLUICE_TEST_POSTGRES_URL}`);
+  }
+}
+
 let status = 1;
 try {
   const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], { stdio: 'inherit', cwd: root, env });
   status = r.status ?? 1;
 } finally {
+  if (startedPostgres) spawnSync(process.execPath, [join(root, 'scripts/stack/postgres.mjs'), 'stop'], { cwd: root, stdio: 'inherit' });
   if (startedEs7) spawnSync(process.execPath, [join(root, 'scripts/stack/elasticsearch7.mjs'), 'stop'], { cwd: root, stdio: 'inherit' });
   for (const version of startedEngines) {
     spawnSync(process.execPath, [join(root, 'scripts/stack/opensearch.mjs'), 'stop', '--version', version], { cwd: root, stdio: 'inherit' });

@@ -146,16 +146,19 @@ export const ATTACK_PATTERN_RULES: readonly AttackPatternRule[] = [
   },
 ];
 
+/** Commands that run the next word as the command. */
+const WRAPPERS = new Set(['sudo', 'busybox', 'nohup', 'exec', 'command', 'env', 'time']);
+
 /** The names of the simple commands of a command line, lower-cased (`sudo`/`busybox`/paths dropped). */
 export function commandNames(line: string): string[] {
   const out: string[] = [];
   for (const part of line.split(/;|&&|\|\||\||\n/)) {
     const words = part.trim().split(/\s+/).filter((w) => w !== '');
     let i = 0;
-    while (i < words.length && (/^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i]) || ['sudo', 'busybox', 'nohup', 'exec', 'command', 'env', 'time'].includes(words[i].toLowerCase()))) {
+    while (i < words.length && (/^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i]) || WRAPPERS.has(words[i].slice(words[i].lastIndexOf('/') + 1).toLowerCase()))) {
       i++;
-      // sudo's own options (`sudo -u root id`): skip flags and their single argument loosely.
-      while (i < words.length && words[i].startsWith('-') && words[i - 1]?.toLowerCase() === 'sudo') i++;
+      // The wrapper's own flags (`sudo -n id`); an option argument (`sudo -u root id`) is not skipped.
+      while (i < words.length && words[i].startsWith('-')) i++;
     }
     if (i < words.length) {
       const w = words[i].replace(/^\(+/, '');
