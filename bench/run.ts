@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --file F] [-- --update-docs] [-- --no-tshark] [-- --no-engine]`: the packet pipeline on the
+ * `npm run bench [-- --file F] [-- --update-docs] [-- --no-tshark] [-- --no-engine] [-- --no-watch] [-- --no-logs]`: the packet pipeline on the
  * standard input (../shared/bench/mixed-200k.pcap), next to `tshark -T ek` on the same file in the
  * same run. Each scenario runs in its own process (peak RSS is per process); the best of
  * `--runs` (default 3) is reported, as tools like hyperfine do for noisy 2-core machines.
@@ -126,15 +126,82 @@ if (!args.includes('--no-engine')) {
 const table = lines.join('\n');
 console.log(table);
 
+/** Runs a bench script (its last stdout line is JSON). */
+function runJson(script: string, scriptArgs: string[]): Record<string, any> {
+  const r = spawnSync(process.execPath, [new URL(script, import.meta.url).pathname, ...scriptArgs], { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] });
+  if (r.status !== 0) throw new Error(`${script} failed`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, any>;
+}
+
+/** An OpenSearch 2 node for the engine figures (started and stopped here when none runs). */
+function withOpenSearch<T>(fn: (url: string | undefined) => T): T {
+  if (args.includes('--no-engine')) return fn(undefined);
+  const stack = new URL('../../scripts/stack/opensearch.mjs', import.meta.url).pathname;
+  const started = spawnSync(process.execPath, [stack, 'start', '--version', '2'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = (started.stdout ?? '').split('\n').find((l) => l.startsWith('OPENSEARCH2_URL='));
+  try {
+    return fn(started.status === 0 && line !== undefined ? line.split(/\s+/)[0].slice('OPENSEARCH2_URL='.length) : undefined);
+  } finally {
+    if (line?.includes('started=true')) spawnSync(process.execPath, [stack, 'stop', '--version', '2'], { stdio: 'inherit' });
+  }
+}
+
+const ms = (x: number) => `${(x / 1000).toFixed(2)} s`;
+const num = (x: number) => Math.round(x).toLocaleString('en-US');
+const sections: Record<string, string> = { packets: table };
+
+if (!args.includes('--no-watch')) {
+  const w = withOpenSearch((url) => ({
+    local: runJson('./watch/watch-bench.js', ['--file', file]),
+    engine: url ? runJson('./watch/watch-bench.js', ['--file', file, '--engine', url, '--no-memory']) : undefined,
+  }));
+  const rows = [
+    '| sink | files | p50 | p99 | max |',
+    '|---|---:|---:|---:|---:|',
+    `| embedded store | ${w.local.latency.files} | ${ms(w.local.latency.p50Ms)} | ${ms(w.local.latency.p99Ms)} | ${ms(w.local.latency.maxMs)} |`,
+    ...(w.engine ? [`| OpenSearch 2.19.1 | ${w.engine.latency.files} | ${ms(w.engine.latency.p50Ms)} | ${ms(w.engine.latency.p99Ms)} | ${ms(w.engine.latency.maxMs)} |`] : []),
+  ];
+  const m = w.local.memory;
+  sections.watch = [
+    `Time from a capture appearing in the watched folder (4,000 packets each, renamed in) to its packets being searchable, \`sluice watch --stable-ms ${w.local.stableMs} --poll-interval-ms ${w.local.pollMs}\` (the stability wait is part of it):`,
+    '',
+    ...rows,
+    '',
+    `Daemon memory over a stream of ${(m.bytes / 1e9).toFixed(2)} GB (${m.files} distinct captures, ${num(m.packets)} packets) into the store: peak RSS **${Math.round(m.peakRssMb)} MB** (target ≤ 256 MB), ${m.seconds.toFixed(0)} s (${num(m.packets / m.seconds)} packets/s including the watch).`,
+  ].join('\n');
+}
+
+if (!args.includes('--no-logs')) {
+  const l = withOpenSearch((url) => runJson('./logs/log-bench.js', url ? ['--engine', url] : []));
+  const e2e = (name: string, r: any) => `| ${name} | ${num(r.lines)} | ${r.seconds.toFixed(1)} s | ${num(r.linesPerSecond)} | ${Math.round(r.peakRssMb)} MB |`;
+  sections.logs = [
+    `In process, one core, the real 10,000-line Apache log ×${l.repeat}: parse ${num(l.accessParsePerSecond)} lines/s; parse + GeoIP + user agent + attack rules + JSON ${num(l.accessParseEnrichPerSecond)} lines/s.`,
+    '',
+    'End to end (`sluice tail --once`, including start-up and GeoIP database loading):',
+    '',
+    '| path | lines | wall | lines/s | peak RSS |',
+    '|---|---:|---:|---:|---:|',
+    e2e('access log → embedded store', l.accessToStore),
+    ...(l.accessToEngine ? [e2e('access log → OpenSearch 2.19.1', l.accessToEngine)] : []),
+    e2e('Cowrie events → embedded store', l.honeypotToStore),
+    ...(l.honeypotToEngine ? [e2e('Cowrie events → OpenSearch 2.19.1', l.honeypotToEngine)] : []),
+  ].join('\n');
+}
+
+for (const [name, text] of Object.entries(sections)) if (name !== 'packets') console.log(`\n${text}`);
+
 if (updateDocs) {
   const path = new URL('../../docs/benchmarks.md', import.meta.url).pathname;
-  const doc = readFileSync(path, 'utf8');
-  const start = '<!-- bench:packets:start -->';
-  const end = '<!-- bench:packets:end -->';
-  const i = doc.indexOf(start);
-  const j = doc.indexOf(end);
-  if (i < 0 || j < 0) throw new Error(`${path} lacks the ${start} … ${end} markers`);
+  let doc = readFileSync(path, 'utf8');
   const stamp = `_Generated by \`npm run bench -- --update-docs\` on ${new Date().toISOString().slice(0, 10)} — do not edit by hand._`;
-  writeFileSync(path, doc.slice(0, i + start.length) + '\n' + stamp + '\n\n' + table + '\n' + doc.slice(j));
+  for (const [name, text] of Object.entries(sections)) {
+    const start = `<!-- bench:${name}:start -->`;
+    const end = `<!-- bench:${name}:end -->`;
+    const i = doc.indexOf(start);
+    const j = doc.indexOf(end);
+    if (i < 0 || j < 0) throw new Error(`${path} lacks the ${start} … ${end} markers`);
+    doc = doc.slice(0, i + start.length) + '\n' + stamp + '\n\n' + text + '\n' + doc.slice(j);
+  }
+  writeFileSync(path, doc);
   console.log(`updated ${path}`);
 }
