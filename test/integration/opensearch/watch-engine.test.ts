@@ -4,7 +4,7 @@
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { startDaemon } from '../../support/daemon.js';
 import { join } from 'node:path';
 import { main } from '../../../src/cli/main.js';
@@ -94,6 +94,40 @@ describe('watch into OpenSearch 2.x', { skip }, () => {
       assert.match(io.err(), new RegExp(`Another index template \\(${clash}\\) matches the same indices`));
     } finally {
       await fetch(`${url}/_index_template/${clash}`, { method: 'DELETE' });
+    }
+  });
+  test('a capture written slowly into the watched folder of a running daemon lands in OpenSearch once, only after it stopped growing', async () => {
+    const inbox = join(dir, 'inbox-slow');
+    mkdirSync(inbox);
+    const slowPrefix = `sluice-watchslow-${process.pid}`;
+    const count = async () => {
+      await fetch(`${url}/${slowPrefix}-*/_refresh`, { method: 'POST' });
+      const r = await fetch(`${url}/${slowPrefix}-*/_count`);
+      return r.ok ? ((await r.json()) as { count: number }).count : 0;
+    };
+    const bytes = readFileSync(join(SHARED_BENCH_DIR, 'mixed-20k.pcap'));
+    const daemon = startDaemon(['--data-dir', join(dir, 'data-slow'), 'watch', inbox, '--stable-ms', '800', '--poll-interval-ms', '50', '--min-free-mb', '0', '--es-url', url, '--es-index', `${slowPrefix}-%Y.%m.%d`]);
+    try {
+      const file = join(inbox, 'slow.pcap');
+      const parts = 4;
+      for (let i = 0; i < parts; i++) {
+        appendFileSync(file, bytes.subarray(Math.floor((i * bytes.length) / parts), Math.floor(((i + 1) * bytes.length) / parts)));
+        await new Promise((r) => setTimeout(r, 400));
+        if (i < parts - 1) assert.equal(await count(), 0, 'nothing delivered while the file grows');
+      }
+      const end = Date.now() + 60_000;
+      while ((await count()) < 20_001) {
+        assert.ok(Date.now() < end && daemon.child.exitCode === null, `not all delivered; output:\n${daemon.output()}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.equal(await count(), 20_001, 'every packet exactly once');
+      assert.doesNotMatch(daemon.output(), /quarantined|CAPTURE_TRUNCATED/);
+    } finally {
+      daemon.child.kill('SIGTERM');
+      await daemon.exited;
+      await fetch(`${url}/${slowPrefix}-*`, { method: 'DELETE' });
+      await fetch(`${url}/_index_template/${slowPrefix}`, { method: 'DELETE' });
     }
   });
 });
