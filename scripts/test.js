@@ -36,28 +36,30 @@ if (spawnSync('tshark', ['--version'], { stdio: 'ignore' }).status !== 0) {
 // OpenSearch nodes for the engine suites: started here once for all test files, stopped after.
 const env = { ...process.env };
 const startedEngines = [];
-if (files.some((f) => f.includes('/integration/opensearch/'))) {
-  for (const version of ['2', '3']) {
-    if (version === '3' && !hasJdk(21)) {
-      console.error('*** no JDK 21 or newer under /usr/lib/jvm: OpenSearch 3.x needs one; its tests are skipped ***');
-      env.SLUICE_TEST_OPENSEARCH3_URL = 'unavailable: no JDK 21 or newer on this machine';
-      continue;
-    }
-    const r = spawnSync(process.execPath, [join(root, 'scripts/stack/opensearch.mjs'), 'start', '--version', version], {
-      cwd: root,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith(`OPENSEARCH${version}_URL=`));
-    if (r.status !== 0 || line === undefined) {
-      console.error(`*** COULD NOT START OpenSearch ${version}.x (exit ${r.status}); its suites will skip, or fail under CI=true ***`);
-      continue;
-    }
-    const url = line.split(/\s+/)[0].slice(`OPENSEARCH${version}_URL=`.length);
-    env[version === '2' ? 'SLUICE_TEST_OPENSEARCH_URL' : 'SLUICE_TEST_OPENSEARCH3_URL'] = url;
-    if (line.includes('started=true')) startedEngines.push(version);
-    console.error(`OpenSearch ${version}.x for the tests: ${url}`);
+/** Starts (or reuses) OpenSearch `version`.x and passes its URL to the tests. */
+function startOpenSearch(version) {
+  if (version === '3' && !hasJdk(21)) {
+    console.error('*** no JDK 21 or newer under /usr/lib/jvm: OpenSearch 3.x needs one; its tests are skipped ***');
+    env.SLUICE_TEST_OPENSEARCH3_URL = 'unavailable: no JDK 21 or newer on this machine';
+    return;
   }
+  const r = spawnSync(process.execPath, [join(root, 'scripts/stack/opensearch.mjs'), 'start', '--version', version], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith(`OPENSEARCH${version}_URL=`));
+  if (r.status !== 0 || line === undefined) {
+    console.error(`*** COULD NOT START OpenSearch ${version}.x (exit ${r.status}); its suites will skip, or fail under CI=true ***`);
+    return;
+  }
+  const url = line.split(/\s+/)[0].slice(`OPENSEARCH${version}_URL=`.length);
+  env[version === '2' ? 'SLUICE_TEST_OPENSEARCH_URL' : 'SLUICE_TEST_OPENSEARCH3_URL'] = url;
+  if (line.includes('started=true')) startedEngines.push(version);
+  console.error(`OpenSearch ${version}.x for the tests: ${url}`);
+}
+if (files.some((f) => f.includes('/integration/opensearch/'))) {
+  for (const version of ['2', '3']) startOpenSearch(version);
 }
 
 // Elasticsearch 7.10.2 (OSS modules) for the same suites.
@@ -88,11 +90,27 @@ if (files.some((f) => f.includes('/integration/postgres/')) && !env.SLUICE_TEST_
   }
 }
 
+// Kafka (KRaft, jars from Maven Central) and OpenSearch 2.x for the suites under test/integration/kafka/.
+let startedKafka = false;
+if (files.some((f) => f.includes('/integration/kafka/'))) {
+  if (!env.SLUICE_TEST_OPENSEARCH_URL) startOpenSearch('2');
+  const r = spawnSync(process.execPath, [join(root, 'scripts/stack/kafka.mjs'), 'start'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith('KAFKA_URL='));
+  if (r.status !== 0 || line === undefined) {
+    console.error(`*** COULD NOT START Kafka (exit ${r.status}); its suites will skip, or fail under CI=true ***`);
+  } else {
+    env.SLUICE_TEST_KAFKA_URL = line.split(/\s+/)[0].slice('KAFKA_URL='.length);
+    startedKafka = line.includes('started=true');
+    console.error(`Kafka for the tests: ${env.SLUICE_TEST_KAFKA_URL}`);
+  }
+}
+
 let status = 1;
 try {
   const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], { stdio: 'inherit', cwd: root, env });
   status = r.status ?? 1;
 } finally {
+  if (startedKafka) spawnSync(process.execPath, [join(root, 'scripts/stack/kafka.mjs'), 'stop'], { cwd: root, stdio: 'inherit' });
   if (startedPostgres) spawnSync(process.execPath, [join(root, 'scripts/stack/postgres.mjs'), 'stop'], { cwd: root, stdio: 'inherit' });
   if (startedEs7) spawnSync(process.execPath, [join(root, 'scripts/stack/elasticsearch7.mjs'), 'stop'], { cwd: root, stdio: 'inherit' });
   for (const version of startedEngines) {

@@ -1,0 +1,153 @@
+/**
+ * `sluice consume`: a member of a Kafka consumer group that reads what `sluice ship` sent, enriches
+ * it (GeoIP, user agent, attack rules) and delivers it to Elasticsearch/OpenSearch, committing each
+ * partition's offset only past records the engine acknowledged. Start several (same `--group`) to
+ * split the partitions; deterministic ids make every replay a no-op. Poison records go to the
+ * dead-letter topic. Stops on SIGINT/SIGTERM (via `stopSignal`): delivers what it took in, commits,
+ * leaves the group.
+ */
+import { startDaemonOps, type DaemonOps, type DaemonOpsOptions } from '../../api/daemon-ops.js';
+import { engineReadiness } from '../../api/readiness.js';
+import type { SluiceConfig } from '../../config/index.js';
+import { ACCESS_LOG_MAPPED_FIELDS } from '../../decoders/access-log/access-log-mapped-fields.js';
+import type { AccessLogPipeline } from '../../pipeline/logs/access-log-pipeline.js';
+import type { LogSink } from '../../pipeline/logs/log-sink.js';
+import { templatePattern } from '../../sinks/elasticsearch/index-template.js';
+import { KafkaLogConsumer, type KafkaConsumerEvent, type KafkaConsumerSummary } from '../../sources/kafka/kafka-log-consumer.js';
+import { decodeAccessRecord } from '../../sources/kafka/kafka-record-decoder.js';
+import { formatCount, formatDuration, processIO, type CommandIO } from '../output.js';
+
+/** The consumer side of the `kafka.*` configuration. */
+export interface ConsumeKafkaOptions {
+  readonly brokers: readonly string[];
+  readonly topic?: string;
+  readonly group: string;
+  readonly clientId?: string;
+  readonly dlqTopic?: string;
+  readonly batchRecords?: number;
+  readonly sessionTimeoutMs?: number;
+  readonly reconnectTimeoutMs?: number;
+}
+
+/** Options of {@link runConsume}. */
+export interface ConsumeCommandOptions {
+  /** An already-built pipeline: `enrich` for parsed records, `process` for raw ones. */
+  readonly pipeline: AccessLogPipeline;
+  readonly kafka: ConsumeKafkaOptions;
+  /** Where documents go; default: Elasticsearch/OpenSearch from `config.elasticsearch`. */
+  readonly sink?: LogSink;
+  /** Needed when no `sink` is given (engine, data directory for dead letters, index pattern). */
+  readonly config?: SluiceConfig;
+  readonly stopSignal?: { stopped: boolean };
+  readonly ops?: DaemonOpsOptions;
+  readonly onEvent?: (event: KafkaConsumerEvent) => void;
+}
+
+/** Exit codes of `sluice consume`. */
+export const CONSUME_EXIT = { ok: 0, problems: 1, usage: 2 } as const;
+
+/** Runs the consumer until stopped; prints a summary; returns the exit code. */
+export async function runConsume(options: ConsumeCommandOptions, io: CommandIO = processIO): Promise<number> {
+  const ops = await startDaemonOps(options.ops ?? { command: 'consume', log: { level: 'silent', healthIntervalSecs: 0 } });
+  let sink: LogSink | undefined;
+  let summary: KafkaConsumerSummary;
+  try {
+    sink = options.sink ?? (await engineSinkFromConfig(options.config, io, ops));
+    const k = options.kafka;
+    const consumer = new KafkaLogConsumer(
+      { brokers: k.brokers, topic: k.topic, group: k.group, clientId: k.clientId, dlqTopic: k.dlqTopic, batchRecords: k.batchRecords, sessionTimeoutMs: k.sessionTimeoutMs, reconnectTimeoutMs: k.reconnectTimeoutMs, metrics: ops.metrics },
+      (record) => decodeAccessRecord(record, options.pipeline),
+      sink,
+      (e) => {
+        const line = renderConsumeEvent(e);
+        if (line !== undefined) io.stderr.write(line + '\n');
+        if (ops.structured) ops.logger[e.type === 'poison' || e.type === 'commit-failed' || e.type === 'reconnecting' ? 'warn' : 'info']({ event: e.type }, line ?? e.type);
+        options.onEvent?.(e);
+      },
+    );
+    await consumer.start();
+    io.stderr.write(`Consuming ${consumer.topic} as group ${consumer.group} into ${sink.description}; poison records go to ${consumer.dlqTopic}\n`);
+    const poll = setInterval(() => {
+      if (options.stopSignal?.stopped) void consumer.stop();
+    }, 50);
+    try {
+      summary = await consumer.done;
+    } finally {
+      clearInterval(poll);
+    }
+  } finally {
+    await sink?.close().catch(() => {});
+    await ops.close();
+  }
+  const s = summary;
+  io.stdout.write(
+    `Stopped: ${formatCount(s.records)} records (partitions ${s.partitions.join(', ') || 'none'}), ${formatCount(s.created)} new documents, ${formatCount(s.existing)} already there` +
+      `${s.dead > 0 ? `, ${formatCount(s.dead)} refused by the engine` : ''}${s.poison > 0 ? `, ${formatCount(s.poison)} poison record(s) to the dead-letter topic` : ''}` +
+      `; ${s.reconnects} reconnect(s) in ${formatDuration(s.durationMs)}.\n`,
+  );
+  if (s.error) {
+    io.stderr.write(`sluice: ${s.error.message}${(s.error as { code?: string }).code ? ` [${(s.error as { code?: string }).code}]` : ''}\n`);
+    return CONSUME_EXIT.problems;
+  }
+  return s.dead > 0 || s.poison > 0 ? CONSUME_EXIT.problems : CONSUME_EXIT.ok;
+}
+
+/** The line printed for a consumer event (undefined: nothing). */
+export function renderConsumeEvent(e: KafkaConsumerEvent): string | undefined {
+  switch (e.type) {
+    case 'joined':
+      return `… joined the group (generation ${e.generation}): partitions ${e.partitions.join(', ') || 'none'}`;
+    case 'poison':
+      return `! poison record at partition ${e.partition} offset ${e.offset} to the dead-letter topic: ${e.reason}`;
+    case 'reconnecting':
+      return `… Kafka connection lost (${e.message}); joining again from the committed offsets`;
+    case 'reconnected':
+      return '… joined again';
+    case 'commit-failed':
+      return `sluice: warning: offset commit failed (${e.message}); retrying (records since the last commit may be delivered again, as no-ops)`;
+    default:
+      return undefined;
+  }
+}
+
+/** The engine sink of `config.elasticsearch` (access-log template installed), as `sluice tail` builds it. */
+async function engineSinkFromConfig(config: SluiceConfig | undefined, io: CommandIO, ops: DaemonOps): Promise<LogSink> {
+  if (config === undefined) throw new TypeError('runConsume needs either a sink or the configuration');
+  const { engineClientFromConfig } = await import('./engine-client-from-config.js');
+  const { detectEngine } = await import('../../sinks/elasticsearch/http/index.js');
+  const { EngineLogSink } = await import('../../sinks/elasticsearch/engine-log-sink.js');
+  const { ecsIndexTemplate, putIndexTemplate } = await import('../../sinks/elasticsearch/ecs-template.js');
+  const es = config.elasticsearch;
+  const client = engineClientFromConfig(es, io);
+  try {
+    const info = await detectEngine(client);
+    io.stderr.write(`Connected to ${info.distribution} ${info.version.text} at ${client.nodes.join(', ')}.\n`);
+    const pattern = config.access_log.index_pattern;
+    await putIndexTemplate(
+      client,
+      ecsIndexTemplate({ name: templatePattern(pattern).replace(/[-.*]+$/, ''), indexPatterns: [templatePattern(pattern)], fields: ACCESS_LOG_MAPPED_FIELDS, description: 'sluice web access logs as ECS' }),
+    );
+  } catch (err) {
+    await client.close();
+    throw err;
+  }
+  ops.addReadiness(engineReadiness(client));
+  const m = ops.metrics;
+  const sink = new EngineLogSink({
+    client,
+    dataDir: config.data_dir,
+    sinkName: 'elasticsearch-access',
+    flushBytes: es.flush_bytes,
+    flushIntervalMs: es.flush_interval_ms,
+    concurrency: es.concurrency_count,
+    observer: m.sinkObserver(m.component({ kind: 'sink', type: 'elasticsearch', id: 'elasticsearch' })),
+  });
+  return {
+    description: sink.description,
+    write: (docs) => sink.write(docs),
+    close: async () => {
+      await sink.close();
+      await client.close();
+    },
+  };
+}
