@@ -27,9 +27,9 @@ if (files.length === 0) {
   console.error('No test files found under dist/. Did the build run?');
   process.exit(1);
 }
-// tshark is the reference of the differential suites: install it when missing (the suites say so
+// tshark is the reference of the differential suites, tcpdump a live-capture tool: install them when missing (the suites say so
 // loudly and skip when that fails; under CI=true they fail).
-if (spawnSync('tshark', ['--version'], { stdio: 'ignore' }).status !== 0) {
+if (spawnSync('tshark', ['--version'], { stdio: 'ignore' }).status !== 0 || spawnSync('tcpdump', ['--version'], { stdio: 'ignore' }).status !== 0) {
   spawnSync('bash', [join(root, 'scripts/stack/ensure-tshark.sh')], { stdio: 'inherit' });
 }
 
