@@ -42,8 +42,10 @@ export async function runTail(options: TailCommandOptions, io: CommandIO = proce
   const warn = (m: string) => io.stderr.write(`sluice: warning: ${m}\n`);
   let sink: LogSink | undefined;
   let summary: TailToSinkSummary;
+  let report = () => '';
   try {
     const handler = await lineHandler(config, warn);
+    report = () => handler.report();
     sink = options.toEngine ? await engineSink(config, dataset, io, ops) : await localSink(config.data_dir, ops);
     const m = ops.metrics;
     const source = m.component({ kind: 'source', type: 'tail', id: 'tail' });
@@ -88,7 +90,7 @@ export async function runTail(options: TailCommandOptions, io: CommandIO = proce
     `${options.untilIdle ? 'Done' : 'Stopped'}: ${formatCount(s.lines)} lines, ${formatCount(s.created)} new documents, ${formatCount(s.existing)} already there` +
       `${s.dead > 0 ? `, ${formatCount(s.dead)} refused (dead letters under ${config.data_dir})` : ''}` +
       `${s.refusedFiles.length > 0 ? `; ${s.refusedFiles.length} file(s) refused (${formatCount(s.refusedLines)} lines)` : ''}` +
-      `; ${s.tail.rotations} rotation(s), ${s.tail.truncations} truncation(s) in ${formatDuration(s.durationMs)}.\n`,
+      `; ${report()}; ${s.tail.rotations} rotation(s), ${s.tail.truncations} truncation(s) in ${formatDuration(s.durationMs)}.\n`,
   );
   if (s.error) {
     io.stderr.write(`sluice: ${s.error.message}${(s.error as { code?: string }).code ? ` [${(s.error as { code?: string }).code}]` : ''}\n`);
@@ -98,10 +100,14 @@ export async function runTail(options: TailCommandOptions, io: CommandIO = proce
 }
 
 /** Lines into documents for the configured dataset. */
-async function lineHandler(config: SluiceConfig, warn: (m: string) => void): Promise<LineHandler> {
+async function lineHandler(config: SluiceConfig, warn: (m: string) => void): Promise<LineHandler & { report(): string }> {
   if (config.tail.dataset === 'honeypot') {
     const pipeline = await honeypotPipelineFromConfig(config, warn);
     return {
+      report: () => {
+        const st = pipeline.stats;
+        return `${formatCount(st.events)} events${st.rejected > 0 ? `, ${formatCount(st.rejected)} unusable line(s) kept as pipeline_error documents` : ''}`;
+      },
       toDocuments: (lines) => {
         const now = Date.now();
         const docs: LogDocument[] = [];
@@ -115,6 +121,14 @@ async function lineHandler(config: SluiceConfig, warn: (m: string) => void): Pro
   }
   const pipeline = await accessLogPipelineFromConfig(config, warn);
   return {
+    report: () => {
+      const st = pipeline.stats;
+      return (
+        `${formatCount(st.alerts)} alert(s)` +
+        `${st.unparsed > 0 ? `, ${formatCount(st.unparsed)} unparsed line(s) kept with error.message` : ''}` +
+        `${st.malformed > 0 ? `, ${formatCount(st.malformed)} malformed request line(s) flagged` : ''}`
+      );
+    },
     checkHead: (head, path) => pipeline.checkHead(head, path),
     toDocuments: (lines) => {
       const now = Date.now();
