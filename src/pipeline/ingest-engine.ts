@@ -15,13 +15,13 @@ import { dailyIndex } from '../sinks/elasticsearch/bulk-encoder.js';
 import { dataStreamName } from '../sinks/elasticsearch/index-template.js';
 import type { EngineClient } from '../sinks/elasticsearch/http/engine-client.js';
 import { openLocalStore } from '../sinks/local/local-store.js';
-import { AckTracker } from '../sinks/util/ack-tracker.js';
 import { BatchDriver, type BatchDriverObserver } from '../sinks/util/batch-driver.js';
 import { DeadLetterQueue } from '../sinks/util/dead-letter-queue.js';
 import type { SinkItem } from '../sinks/util/sink-item.js';
 import { openCapture } from '../sources/pcap/capture-reader.js';
 import { captureFingerprint } from './capture-fingerprint.js';
 import type { CaptureFile } from './discover-captures.js';
+import { previousCheckpoint, startCaptureCheckpoint, type CheckpointTrackers } from './capture-checkpoint.js';
 import { eachFile, summarize, type FileOutcome, type IngestOptions, type IngestSummary } from './ingest.js';
 import { JsonBytes } from './json-bytes.js';
 import { PacketProcessor } from './packet-processor.js';
@@ -67,7 +67,7 @@ export async function ingestFilesToEngine(files: readonly CaptureFile[], options
   const sinkName = options.sinkName ?? 'elasticsearch';
   const store = openLocalStore({ dataDir: options.dataDir });
   const deadLetters = new DeadLetterQueue(options.dataDir, sinkName);
-  const trackers = new Map<string, { tracker: AckTracker; onMove: (watermark: number) => void }>();
+  const trackers: CheckpointTrackers = new Map();
   const driver = new BatchDriver<SinkItem<Position>>({
     sender: new ElasticsearchSink(options.client),
     flushBytes: options.flushBytes,
@@ -103,40 +103,22 @@ async function ingestOne(
   file: CaptureFile,
   db: Database.Database,
   driver: BatchDriver<SinkItem<Position>>,
-  trackers: Map<string, { tracker: AckTracker; onMove: (watermark: number) => void }>,
+  trackers: CheckpointTrackers,
   communityIds: CommunityIdCache,
   sinkName: string,
   options: EngineIngestOptions,
 ): Promise<FileOutcome> {
   const started = performance.now();
   const captureId = await captureFingerprint(file.path);
-  const prev = db.prepare('SELECT frames_done AS done, status FROM sink_progress WHERE sink = ? AND capture_id = ?').get(sinkName, captureId) as
-    | { done: number; status: string }
-    | undefined;
+  const prev = previousCheckpoint(db, sinkName, captureId);
   const createdBefore = driver.stats.created;
   if (prev?.status === 'complete') {
     options.onProgress?.(file.size, 0);
     return { path: file.path, captureId, format: undefined, status: 'already-ingested', bytes: file.size, packets: 0, stored: 0, decodeErrors: 0, problems: [], durationMs: 0 };
   }
   const committed = prev?.done ?? 0;
-  const save = db.prepare(
-    `INSERT INTO sink_progress (sink, capture_id, path, frames_done, status, updated_at) VALUES (?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-     ON CONFLICT (sink, capture_id) DO UPDATE SET path = excluded.path, frames_done = max(frames_done, excluded.frames_done), status = excluded.status, updated_at = excluded.updated_at`,
-  );
-  save.run(sinkName, captureId, file.path, committed, 'delivering');
-  // Frames are pushed in order from committed + 1, so the acknowledged prefix of sequence numbers
-  // is the acknowledged prefix of frames.
-  const tracker = new AckTracker();
-  let lastSaved = Date.now();
-  trackers.set(file.path, {
-    tracker,
-    onMove: (watermark) => {
-      const now = Date.now();
-      if (now - lastSaved < 500) return; // at most two checkpoint writes a second; the final one always
-      lastSaved = now;
-      save.run(sinkName, captureId, file.path, committed + watermark, 'delivering');
-    },
-  });
+  const checkpoint = startCaptureCheckpoint(db, trackers, sinkName, captureId, file.path, committed);
+  const tracker = checkpoint.tracker;
 
   const processor = new PacketProcessor({ captureId, path: file.path, name: basename(file.path) }, communityIds, true, { raw: true });
   const reader = openCapture(file.path, { chunkBytes: options.readChunkBytes, batchPackets: options.batchPackets });
@@ -168,10 +150,9 @@ async function ingestOne(
     }
   }
   await driver.drain();
-  trackers.delete(file.path);
   const problems = [...reader.problems, ...processor.problems];
   const damaged = reader.problems.length > 0;
-  save.run(sinkName, captureId, file.path, committed + tracker.watermark, stopped || damaged ? 'partial' : 'complete');
+  checkpoint.finish(stopped || damaged ? 'partial' : 'complete');
   if (!stopped && lastBytes < file.size) options.onProgress?.(file.size - lastBytes, 0);
   return {
     path: file.path,

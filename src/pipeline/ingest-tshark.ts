@@ -32,7 +32,6 @@ import {
   type CatchAllKind,
 } from '../sinks/elasticsearch/tshark-template.js';
 import { openLocalStore } from '../sinks/local/local-store.js';
-import { AckTracker } from '../sinks/util/ack-tracker.js';
 import { BatchDriver } from '../sinks/util/batch-driver.js';
 import { DeadLetterQueue } from '../sinks/util/dead-letter-queue.js';
 import type { SinkItem } from '../sinks/util/sink-item.js';
@@ -40,6 +39,7 @@ import type { CaptureProblem } from '../sources/pcap/types.js';
 import { captureFingerprint } from './capture-fingerprint.js';
 import type { CaptureFile } from './discover-captures.js';
 import type { EngineDelivery, EngineIngestOptions } from './ingest-engine.js';
+import { previousCheckpoint, startCaptureCheckpoint, type CheckpointTrackers } from './capture-checkpoint.js';
 import { eachFile, summarize, type FileOutcome, type IngestSummary } from './ingest.js';
 import { JsonBytes } from './json-bytes.js';
 
@@ -94,7 +94,7 @@ interface RunState {
   overflowFields: number;
 }
 
-type Trackers = Map<string, { tracker: AckTracker; onMove: (watermark: number) => void }>;
+type Trackers = CheckpointTrackers;
 
 /** Ingests the files through tshark into the engine. Bad capture content never throws: see the outcomes. */
 export async function ingestFilesWithTshark(
@@ -172,33 +172,15 @@ async function ingestOne(
 ): Promise<FileOutcome> {
   const started = performance.now();
   const captureId = await captureFingerprint(file.path);
-  const prev = db.prepare('SELECT frames_done AS done, status FROM sink_progress WHERE sink = ? AND capture_id = ?').get(sinkName, captureId) as
-    | { done: number; status: string }
-    | undefined;
+  const prev = previousCheckpoint(db, sinkName, captureId);
   if (prev?.status === 'complete') {
     options.onProgress?.(file.size, 0);
     return { path: file.path, captureId, format: undefined, status: 'already-ingested', bytes: file.size, packets: 0, stored: 0, decodeErrors: 0, problems: [], durationMs: 0 };
   }
   const createdBefore = driver.stats.created;
   const committed = prev?.done ?? 0;
-  const save = db.prepare(
-    `INSERT INTO sink_progress (sink, capture_id, path, frames_done, status, updated_at) VALUES (?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-     ON CONFLICT (sink, capture_id) DO UPDATE SET path = excluded.path, frames_done = max(frames_done, excluded.frames_done), status = excluded.status, updated_at = excluded.updated_at`,
-  );
-  save.run(sinkName, captureId, file.path, committed, 'delivering');
-  // Frames are pushed in order from committed + 1 (tshark prints every frame, in order), so the
-  // acknowledged prefix of sequence numbers is the acknowledged prefix of frames.
-  const tracker = new AckTracker();
-  let lastSaved = Date.now();
-  trackers.set(file.path, {
-    tracker,
-    onMove: (watermark) => {
-      const now = Date.now();
-      if (now - lastSaved < 500) return; // at most two checkpoint writes a second; the final one always
-      lastSaved = now;
-      save.run(sinkName, captureId, file.path, committed + watermark, 'delivering');
-    },
-  });
+  const checkpoint = startCaptureCheckpoint(db, trackers, sinkName, captureId, file.path, committed);
+  const tracker = checkpoint.tracker;
 
   const writer = new EkDocumentWriter(run.registry, { fileName: basename(file.path), captureId }, run.budget);
   const tshark = new TsharkEkProcess(file.path, { tsharkPath: options.tsharkPath, communityId: run.communityId });
@@ -259,7 +241,6 @@ async function ingestOne(
   }
   const exit = await tshark.exited();
   await driver.drain();
-  trackers.delete(file.path);
   run.errors += exit.errorLines;
   run.badLines += badLines;
   run.overflowFields += writer.overflowFields;
@@ -270,7 +251,7 @@ async function ingestOne(
     problems.push(tsharkProblem(file.path, lastFrame + 1, exit.messages, exit.code, failed));
   }
   const partial = stopped || failed;
-  save.run(sinkName, captureId, file.path, committed + tracker.watermark, partial ? 'partial' : 'complete');
+  checkpoint.finish(partial ? 'partial' : 'complete');
   if (!stopped && bytesReported < file.size) options.onProgress?.(file.size - bytesReported, 0);
   return {
     path: file.path,

@@ -60,7 +60,7 @@ export interface EcsTemplateOptions {
 /** `{ name, body }` of the composable template for `PUT _index_template/<name>`. */
 export function ecsIndexTemplate(options: EcsTemplateOptions): { name: string; body: Record<string, unknown> } {
   const properties: Record<string, unknown> = {};
-  for (const field of options.fields) setPath(properties, field.name, ecsMapping(field.type));
+  for (const field of options.fields) setMappingPath(properties, field.name, ecsMapping(field.type));
   return {
     name: options.name,
     body: {
@@ -98,7 +98,8 @@ export async function putIndexTemplate(client: EngineClient, template: { name: s
   return name;
 }
 
-function setPath(root: Record<string, any>, dotted: string, leaf: Record<string, unknown>): void {
+/** Puts `leaf` at the dotted `path` of a mapping's `properties` tree, creating object levels. */
+export function setMappingPath(root: Record<string, any>, dotted: string, leaf: Record<string, unknown>): void {
   const parts = dotted.split('.');
   let node = root;
   for (let i = 0; i < parts.length - 1; i++) {

@@ -8,6 +8,7 @@
  * 1,000,000 instead).
  */
 import { FIELDS, type FieldSpec } from '../../query/fields.js';
+import { setMappingPath } from './ecs-template.js';
 
 /** Options of {@link packetIndexTemplate}. */
 export interface PacketTemplateOptions {
@@ -58,9 +59,9 @@ export function packetIndexTemplate(options: PacketTemplateOptions = {}): { name
   for (const field of FIELDS) {
     if (field.sql.kind === 'constant' && field.name !== 'ecs.version' && !field.name.startsWith('event.')) continue;
     const type = INTEGER_FIELDS.has(field.name) ? 'integer' : ES_TYPE[field.type];
-    setPath(properties, field.es, field.type === 'keyword' ? { type, ignore_above: 8191 } : { type });
+    setMappingPath(properties, field.es, field.type === 'keyword' ? { type, ignore_above: 8191 } : { type });
   }
-  setPath(properties, RAW_FIELD, { type: 'binary', doc_values: false, store: false });
+  setMappingPath(properties, RAW_FIELD, { type: 'binary', doc_values: false, store: false });
   return {
     name: templatePattern(pattern).replace(/\*/g, '').replace(/[-._]+$/, '') || 'sluice-packets',
     body: {
@@ -79,16 +80,4 @@ export function packetIndexTemplate(options: PacketTemplateOptions = {}): { name
       _meta: { managed_by: 'sluice', description: 'sluice packet documents (ECS)' },
     },
   };
-}
-
-function setPath(root: Record<string, any>, dotted: string, leaf: Record<string, unknown>): void {
-  const parts = dotted.split('.');
-  let node = root;
-  for (let i = 0; i < parts.length - 1; i++) {
-    const p = parts[i];
-    node[p] ??= { properties: {} };
-    node[p].properties ??= {};
-    node = node[p].properties;
-  }
-  node[parts[parts.length - 1]] = leaf;
 }

@@ -21,6 +21,7 @@ import type { EngineClient } from './http/engine-client.js';
 import type { EngineInfo } from './http/engine-info.js';
 import { assertAuthorized } from './http/assert-authorized.js';
 import { templatePattern } from './index-template.js';
+import { setMappingPath } from './ecs-template.js';
 
 /** How `layers_other` is indexed. */
 export type CatchAllKind = 'flat_object' | 'flattened' | 'bounded';
@@ -54,7 +55,7 @@ export function tsharkIndexTemplate(options: TsharkTemplateOptions = {}): { name
   const keyword = { type: 'keyword', ignore_above: 8191 };
   const layers: Record<string, any> = {};
   for (const [layer, name, type] of COMMON_FIELDS) {
-    setPath(layers, `${layer}.${name}`, type === 'keyword' ? keyword : { type });
+    setMappingPath(layers, `${layer}.${name}`, type === 'keyword' ? keyword : { type });
   }
   const properties: Record<string, unknown> = {
     '@timestamp': { type: 'date_nanos' },
@@ -199,16 +200,4 @@ function countFields(props: Record<string, any>): number {
     if (v && typeof v === 'object' && v.properties) n += countFields(v.properties);
   }
   return n;
-}
-
-function setPath(root: Record<string, any>, dotted: string, leaf: Record<string, unknown>): void {
-  const parts = dotted.split('.');
-  let node = root;
-  for (let i = 0; i < parts.length - 1; i++) {
-    const p = parts[i];
-    node[p] ??= { properties: {} };
-    node[p].properties ??= {};
-    node = node[p].properties;
-  }
-  node[parts[parts.length - 1]] = leaf;
 }
