@@ -31,11 +31,14 @@ export interface KafkaLogConsumerOptions {
   readonly clientId?: string;
   /** Default `<topic>-dlq`. */
   readonly dlqTopic?: string;
-  /** Records per batch handed to the sink (default 500). */
+  /** Records per batch handed to the sink (default 1000). */
   readonly batchRecords?: number;
   /** A partial batch goes after this long (default 200 ms). */
   readonly lingerMs?: number;
-  /** Batches on their way to the sink at once (default 4); fetching pauses beyond. */
+  /**
+   * Batches on their way to the sink at once (default 8); fetching pauses beyond. Enough records must
+   * be in flight to fill the engine sink's flush size (5 MiB), or every batch waits for its flush interval.
+   */
   readonly maxInFlightBatches?: number;
   /** The group's session timeout (default 10 s): a member silent for longer is dropped from the group. */
   readonly sessionTimeoutMs?: number;
@@ -124,9 +127,9 @@ export class KafkaLogConsumer {
     this.group = checkName('group', options.group);
     this.dlqTopic = checkName('dlq_topic', options.dlqTopic ?? `${this.topic}-dlq`);
     this.opts = {
-      batchRecords: options.batchRecords ?? 500,
+      batchRecords: options.batchRecords ?? 1000,
       lingerMs: options.lingerMs ?? 200,
-      maxInFlightBatches: options.maxInFlightBatches ?? 4,
+      maxInFlightBatches: options.maxInFlightBatches ?? 8,
       sessionTimeoutMs: options.sessionTimeoutMs ?? 10_000,
       heartbeatIntervalMs: options.heartbeatIntervalMs ?? 1000,
       reconnectTimeoutMs: options.reconnectTimeoutMs ?? 120_000,
@@ -213,8 +216,11 @@ export class KafkaLogConsumer {
     });
     this.consumer = consumer;
     try {
-      const md = await consumer.metadata({ topics: [this.topic] });
-      if (!md.topics.has(this.topic)) throw new SluiceError('SLUICE_KAFKA_CONSUME', `the Kafka topic ${this.topic} does not exist; create it or ship to it first (sluice ship … --topic ${this.topic})`);
+      const missing = () => new SluiceError('SLUICE_KAFKA_CONSUME', `the Kafka topic ${this.topic} does not exist; create it or ship to it first (sluice ship … --topic ${this.topic})`);
+      const md = await consumer.metadata({ topics: [this.topic] }).catch((err: unknown) => {
+        throw /unknown topic/i.test(describeKafkaError(err)) ? missing() : err;
+      });
+      if (!md.topics.has(this.topic)) throw missing();
       const stream = await consumer.consume({
         topics: [this.topic],
         mode: 'committed',

@@ -235,6 +235,12 @@ describe('sluice ship → Kafka → sluice consume ×2 → OpenSearch', { skip, 
     assert.deepEqual(dead.map((d) => d.headers.get('sluice.error_code')).sort(), ['no_position', 'not_json', 'not_object']);
   });
 
+  test('a consumer of a topic that does not exist fails at start with SLUICE_KAFKA_CONSUME naming it', async () => {
+    const m = member(os, `kafkatest-missing-${RUN}`, `kafkatest-${RUN}-missing`, 'kafkatest-missing-%Y.%m.%d');
+    await assert.rejects(m.consumer.start(), (e: Error & { code?: string }) => e.code === 'SLUICE_KAFKA_CONSUME' && e.message.includes(`kafkatest-missing-${RUN}`) && /sluice ship/.test(e.message));
+    await m.sink.close();
+  });
+
   test('a broker restart while shipping and another while consuming: still exactly 10,000 documents', async () => {
     const topic = `kafkatest-restart-${RUN}`;
     const prefix = `kafkatest-restart-${RUN}`;
