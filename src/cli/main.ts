@@ -8,6 +8,7 @@ import { isSluiceError, SluiceError } from '../errors.js';
 import { processIO, type CommandIO } from './output.js';
 import { VERSION } from './version.js';
 import type { SluiceConfig } from '../config/index.js';
+import { honeypotDatabase } from './commands/honeypot-database.js';
 
 /** Exit code for usage and configuration errors. */
 export const EXIT_USAGE = 2;
@@ -274,6 +275,85 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
       );
     });
 
+  const honeypot = program.command('honeypot').description('honeypot analytics over the relational store (SQLite by default, or PostgreSQL with honeypot.db: postgres)');
+  const HONEYPOT_QUERIES = [
+    ['summary', 'attack summary: sessions, unique IPs, login success rate, top countries and ASNs'],
+    ['credentials', 'top username/password pairs'],
+    ['usernames', 'top usernames'],
+    ['passwords', 'top passwords'],
+    ['commands', 'top commands'],
+    ['downloads', 'downloads with their SHA-256'],
+    ['patterns', 'attack patterns found (with MITRE ATT&CK ids)'],
+  ] as const;
+  for (const [what, description] of HONEYPOT_QUERIES) {
+    honeypot
+      .command(what)
+      .description(description)
+      .option('--since <time>', 'from this time (ISO 8601, epoch seconds, -24h, now-7d)')
+      .option('--until <time>', 'until this time (exclusive)')
+      .option('--limit <n>', 'rows (default 10)', parseInteger)
+      .addOption(honeypotDbOption())
+      .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']))
+      .action(async (opts: Record<string, unknown>, cmd: Command) => {
+        const config = await loadCliConfig(cmd.optsWithGlobals(), { output: opts.output, 'honeypot.db': opts.db });
+        const { runHoneypotQuery } = await import('./commands/honeypot-command.js');
+        setExit(
+          await runHoneypotQuery(
+            { database: honeypotDatabase(config), what, since: opts.since as string | undefined, until: opts.until as string | undefined, limit: opts.limit as number | undefined, output: config.output },
+            io,
+          ),
+        );
+      });
+  }
+  honeypot
+    .command('session')
+    .description('everything about one session: the session, its logins, commands, downloads and raw events')
+    .argument('<id>', 'Cowrie session id')
+    .addOption(honeypotDbOption())
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']))
+    .action(async (id: string, opts: Record<string, unknown>, cmd: Command) => {
+      const config = await loadCliConfig(cmd.optsWithGlobals(), { output: opts.output, 'honeypot.db': opts.db });
+      const { runHoneypotQuery } = await import('./commands/honeypot-command.js');
+      setExit(await runHoneypotQuery({ database: honeypotDatabase(config), what: 'session', session: id, output: config.output }, io));
+    });
+  honeypot
+    .command('ingest')
+    .description('read whole Cowrie/HP_TI JSON logs into the relational store (idempotent; follow live logs with sluice tail --dataset honeypot)')
+    .argument('<files...>', 'Cowrie JSON log files')
+    .option('--no-geoip', 'no country/ASN lookup of new addresses')
+    .addOption(honeypotDbOption())
+    .addOption(new Option('-o, --output <format>', 'report format').choices(['table', 'json']))
+    .action(async (files: string[], opts: Record<string, unknown>, cmd: Command) => {
+      const config = await loadCliConfig(cmd.optsWithGlobals(), { output: opts.output, 'honeypot.db': opts.db, 'geoip.enabled': opts.geoip === false ? false : undefined });
+      const { runHoneypotIngest } = await import('./commands/honeypot-command.js');
+      setExit(await runHoneypotIngest({ database: honeypotDatabase(config), files, geoip: config.geoip.enabled, maxFieldBytes: config.honeypot.max_field_bytes, output: config.output }, io));
+    });
+  honeypot
+    .command('retention')
+    .description('delete honeypot sessions and events older than an age (dry run unless --apply); daily indices: sluice retention')
+    .requiredOption('--older-than <age>', 'a whole number and h, d or w, e.g. 30d')
+    .option('--apply', 'delete (default: list what would be deleted)')
+    .addOption(honeypotDbOption())
+    .addOption(new Option('-o, --output <format>', 'report format').choices(['table', 'json']))
+    .action(async (opts: Record<string, unknown>, cmd: Command) => {
+      const config = await loadCliConfig(cmd.optsWithGlobals(), { output: opts.output, 'honeypot.db': opts.db });
+      const { runHoneypotRetention } = await import('./commands/honeypot-command.js');
+      setExit(await runHoneypotRetention({ database: honeypotDatabase(config), olderThan: opts.olderThan as string, apply: opts.apply === true, output: config.output }, io));
+    });
+
+  const db = program.command('db').description('the honeypot database schema (SQLite or PostgreSQL)');
+  for (const action of ['migrate', 'status'] as const) {
+    db.command(action)
+      .description(action === 'migrate' ? 'apply pending migrations (idempotent)' : 'list applied and pending migrations (exit 3 when some are pending)')
+      .addOption(honeypotDbOption())
+      .addOption(new Option('-o, --output <format>', 'report format').choices(['table', 'json']))
+      .action(async (opts: Record<string, unknown>, cmd: Command) => {
+        const config = await loadCliConfig(cmd.optsWithGlobals(), { output: opts.output, 'honeypot.db': opts.db });
+        const { runDbCommand } = await import('./commands/db-command.js');
+        setExit(await runDbCommand({ database: honeypotDatabase(config), action, output: config.output }, io));
+      });
+  }
+
   program
     .command('search')
     .description('print the documents matching a KQL query, in time order (NDJSON when piped or with --output json)')
@@ -468,12 +548,17 @@ const FLAG_LABELS: Readonly<Record<string, string>> = {
   'api.address': '--http-address',
   'ingest.dissector': '--dissector',
   'tail.dataset': '--dataset',
+  'honeypot.db': '--db',
   'access_log.format': '--format',
   'access_log.apache_log_format': '--apache-log-format',
   'access_log.nginx_log_format': '--nginx-log-format',
   'tshark.index_pattern': '--tshark-index',
   'log.health_interval_secs': '--health-log-interval-secs',
 };
+
+function honeypotDbOption(): Option {
+  return new Option('--db <kind>', 'honeypot database: sqlite (<data dir>/honeypot.db, default) or postgres (postgres.url, e.g. SLUICE_POSTGRES__URL)').choices(['sqlite', 'postgres']);
+}
 
 /** `--http-address`: turns the operations endpoint on. */
 function httpAddressOption(): Option {

@@ -55,4 +55,12 @@ export const CONFIG_RULES: readonly ConfigRule[] = [
         ? [{ path: 'access_log.nginx_log_format', message: 'set either access_log.apache_log_format or access_log.nginx_log_format, not both' }]
         : [],
   },
+  {
+    name: 'postgres-needs-url',
+    paths: ['honeypot.db', 'postgres.url'],
+    check: (get) =>
+      get('honeypot.db') === 'postgres' && get('postgres.url') === undefined
+        ? [{ path: 'postgres.url', message: 'is required when honeypot.db is postgres (set SLUICE_POSTGRES__URL, or pass --pg-url)' }]
+        : [],
+  },
 ];

@@ -299,10 +299,31 @@ export const configSchema = z
           .max(10_000_000)
           .default(100_000)
           .describe('Sessions remembered to copy the connect event\'s ports and protocol onto later events of the same session.'),
+        db: z
+          .enum(['sqlite', 'postgres'])
+          .default('sqlite')
+          .describe('Relational store of sessions, logins, commands, downloads, credentials, IP intelligence and attack patterns: SQLite in `<data_dir>/honeypot.db`, or PostgreSQL (`postgres.*`).'),
       })
       .strict()
       .default({})
       .describe('Cowrie / HP_TI honeypot events.'),
+
+    postgres: z
+      .object({
+        url: secret('PostgreSQL connection URL, `postgres://user:password@host:5432/database` (for `honeypot.db: postgres`).').optional(),
+        pool_max_count: z.number().int().min(1).max(1000).default(10).describe('Most connections of the pool; further queries wait for one (see `postgres.pool_timeout_ms`).'),
+        pool_timeout_ms: z
+          .number()
+          .int()
+          .min(0)
+          .max(3_600_000)
+          .default(10_000)
+          .describe('How long a query waits for a free connection or a new connection to be made before it fails (`SLUICE_HONEYPOT_DB`).'),
+        idle_timeout_ms: z.number().int().min(0).max(86_400_000).default(30_000).describe('An idle pooled connection is closed after this long.'),
+      })
+      .strict()
+      .default({})
+      .describe('PostgreSQL connection (honeypot relational store).'),
 
     tshark: z
       .object({

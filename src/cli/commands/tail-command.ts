@@ -8,7 +8,9 @@ import { engineReadiness, storeReadiness } from '../../api/readiness.js';
 import type { SluiceConfig } from '../../config/index.js';
 import { SluiceError } from '../../errors.js';
 import { ACCESS_LOG_MAPPED_FIELDS } from '../../decoders/access-log/access-log-mapped-fields.js';
-import { accessLogPipelineFromConfig, honeypotPipelineFromConfig } from '../../pipeline/logs/log-pipelines-from-config.js';
+import { accessLogPipelineFromConfig, geoIpFromConfig, honeypotPipelineFromConfig } from '../../pipeline/logs/log-pipelines-from-config.js';
+import { fanoutLogSink } from '../../pipeline/logs/fanout-log-sink.js';
+import type { GeoIpEnricher } from '../../enrichers/geoip/geoip-enricher.js';
 import type { LogDocument } from '../../pipeline/logs/log-document.js';
 import type { LogSink } from '../../pipeline/logs/log-sink.js';
 import { tailToSink, type LineHandler, type TailToSinkEvent, type TailToSinkSummary } from '../../pipeline/logs/tail-to-sink.js';
@@ -44,9 +46,18 @@ export async function runTail(options: TailCommandOptions, io: CommandIO = proce
   let summary: TailToSinkSummary;
   let report = () => '';
   try {
-    const handler = await lineHandler(config, warn);
+    const geoip = await geoIpFromConfig(config, warn);
+    const handler = await lineHandler(config, warn, geoip);
     report = () => handler.report();
     sink = options.toEngine ? await engineSink(config, dataset, io, ops) : await localSink(config.data_dir, ops);
+    if (dataset === 'honeypot') {
+      // Sessions, logins, commands, credentials, IP intelligence and attack patterns, next to the events.
+      const { openHoneypotLogSink } = await import('../../sinks/relational/honeypot-log-sink.js');
+      const { honeypotDatabase } = await import('./honeypot-database.js');
+      const database = honeypotDatabase(config);
+      const tables = await openHoneypotLogSink({ db: database, geoip }, database.dialect === 'sqlite' ? `the honeypot tables in ${database.path}` : 'the honeypot tables in PostgreSQL');
+      sink = fanoutLogSink([sink, tables]);
+    }
     const m = ops.metrics;
     const source = m.component({ kind: 'source', type: 'tail', id: 'tail' });
     io.stderr.write(`Following ${paths.join(', ')} (${dataset === 'access' ? `access logs, ${config.access_log.apache_log_format ?? config.access_log.nginx_log_format ?? config.access_log.format}` : 'honeypot events'}) into ${sink.description}; checkpoints in ${config.data_dir}\n`);
@@ -100,9 +111,9 @@ export async function runTail(options: TailCommandOptions, io: CommandIO = proce
 }
 
 /** Lines into documents for the configured dataset. */
-async function lineHandler(config: SluiceConfig, warn: (m: string) => void): Promise<LineHandler & { report(): string }> {
+async function lineHandler(config: SluiceConfig, warn: (m: string) => void, geoip: GeoIpEnricher | undefined): Promise<LineHandler & { report(): string }> {
   if (config.tail.dataset === 'honeypot') {
-    const pipeline = await honeypotPipelineFromConfig(config, warn);
+    const pipeline = await honeypotPipelineFromConfig(config, warn, geoip);
     return {
       report: () => {
         const st = pipeline.stats;
@@ -119,7 +130,7 @@ async function lineHandler(config: SluiceConfig, warn: (m: string) => void): Pro
       },
     };
   }
-  const pipeline = await accessLogPipelineFromConfig(config, warn);
+  const pipeline = await accessLogPipelineFromConfig(config, warn, geoip);
   return {
     report: () => {
       const st = pipeline.stats;

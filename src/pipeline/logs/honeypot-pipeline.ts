@@ -67,6 +67,7 @@ export class HoneypotPipeline {
     const doc = cowrieEventToEcs(r.event, ecsOptions);
     this.options.geoip?.enrich(doc as never, ['source']);
     this.stats.events++;
-    return { event: r.event, document: toLogDocument(doc as { '@timestamp'?: string }, position, HONEYPOT_DATASET, this.indexPattern, nowMs) };
+    const document = { ...toLogDocument(doc as { '@timestamp'?: string }, position, HONEYPOT_DATASET, this.indexPattern, nowMs), record: r.event };
+    return { event: r.event, document };
   }
 }

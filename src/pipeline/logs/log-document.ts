@@ -24,6 +24,8 @@ export interface LogDocument {
   readonly timestampMs: number;
   readonly body: Buffer;
   readonly position: LogPosition;
+  /** The parsed record behind the document, for sinks that store records rather than documents (the honeypot tables). */
+  readonly record?: unknown;
 }
 
 /** The deterministic id of the line at `position`. */

@@ -22,7 +22,7 @@ export async function geoIpFromConfig(config: SluiceConfig, warn: (message: stri
 }
 
 /** The access-log pipeline of `access_log.*`, `geoip.*`, `user_agent.*` and `threat.*`. */
-export async function accessLogPipelineFromConfig(config: SluiceConfig, warn: (message: string) => void): Promise<AccessLogPipeline> {
+export async function accessLogPipelineFromConfig(config: SluiceConfig, warn: (message: string) => void, geoipOpened?: GeoIpEnricher): Promise<AccessLogPipeline> {
   const a = config.access_log;
   const parser =
     a.apache_log_format !== undefined
@@ -30,7 +30,7 @@ export async function accessLogPipelineFromConfig(config: SluiceConfig, warn: (m
       : a.nginx_log_format !== undefined
         ? { nginxLogFormat: a.nginx_log_format }
         : { format: a.format, jsonModule: a.json_module };
-  const geoip = await geoIpFromConfig(config, warn);
+  const geoip = geoipOpened ?? (await geoIpFromConfig(config, warn));
   const userAgent = config.user_agent.enabled
     ? new (await import('../../enrichers/user-agent/user-agent-enricher.js')).UserAgentEnricher({ cacheEntries: config.user_agent.cache_entries_count })
     : undefined;
@@ -41,13 +41,13 @@ export async function accessLogPipelineFromConfig(config: SluiceConfig, warn: (m
 }
 
 /** The honeypot pipeline of `honeypot.*` and `geoip.*`. */
-export async function honeypotPipelineFromConfig(config: SluiceConfig, warn: (message: string) => void): Promise<HoneypotPipeline> {
+export async function honeypotPipelineFromConfig(config: SluiceConfig, warn: (message: string) => void, geoip?: GeoIpEnricher): Promise<HoneypotPipeline> {
   const h = config.honeypot;
   return new HoneypotPipeline({
     indexPrefix: h.index_prefix,
     maxFieldBytes: h.max_field_bytes,
     sensorName: h.sensor_name,
     sessionMemory: h.session_memory_count,
-    geoip: await geoIpFromConfig(config, warn),
+    geoip: geoip ?? (await geoIpFromConfig(config, warn)),
   });
 }
