@@ -199,6 +199,9 @@ async function engineSink(config: SluiceConfig, dataset: 'access' | 'honeypot', 
     write: (docs) => sink.write(docs),
     close: async () => {
       await sink.close();
+      // What was delivered is searchable when the command returns, not at the next scheduled refresh.
+      const target = dataset === 'honeypot' ? `${config.honeypot.index_prefix}-*` : templatePattern(config.access_log.index_pattern);
+      await client.request({ method: 'POST', path: `/${encodeURIComponent(target)}/_refresh`, query: { ignore_unavailable: true } }).catch(() => undefined);
       await client.close();
     },
   };

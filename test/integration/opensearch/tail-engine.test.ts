@@ -73,8 +73,16 @@ describe('sluice tail into OpenSearch 2.x', { skip }, () => {
     } finally {
       process.env = saved;
     }
-    assert.equal(await count(`sluice-hp-${run}-*`), 707);
+    // Searchable when the command returns (it refreshes what it wrote): no refresh here.
+    const direct = (await (await fetch(`${url}/sluice-hp-${run}-*/_count`)).json()) as { count: number };
+    assert.equal(direct.count, 707);
     assert.equal(await count(`sluice-hp-${run}-*`, 'cowrie.eventid:"cowrie.login.success"'), 35);
+    // Retention of the daily honeypot indices: the 2018 day goes, the 2026 day stays.
+    const io = captureIO();
+    const days = Math.ceil((Date.now() - Date.parse('2020-01-01')) / 86_400_000);
+    assert.equal(await main(['node', 'sluice', 'retention', '--older-than', `${days}d`, '--apply', '--es-url', url, '--es-index', `sluice-hp-${run}-%Y.%m.%d`], io.io), 0, io.err());
+    assert.match(io.out(), new RegExp(`sluice-hp-${run}-2018\\.05\\.06`));
+    assert.equal(await count(`sluice-hp-${run}-*`), 496);
   });
 
   test('SIGKILL of the tail daemon mid-file, restart: exactly 10,000 documents', async () => {
