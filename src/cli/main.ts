@@ -355,6 +355,121 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
   }
 
   program
+    .command('ship')
+    .description('follow access logs through rotation into a Kafka topic (parsed, or raw with --raw), exactly once')
+    .argument('[paths...]', 'files or glob patterns; default: tail.paths of the configuration')
+    .addOption(new Option('--format <preset>', 'access-log format (default apache_combined)').choices(['apache_common', 'apache_combined', 'apache_vhost_combined', 'nginx_combined', 'nginx_main', 'json']))
+    .option('--apache-log-format <string>', 'an Apache LogFormat string (overrides --format)')
+    .option('--nginx-log-format <string>', 'an nginx log_format string (overrides --format)')
+    .addOption(new Option('--start-at <where>', 'files without a checkpoint begin at their beginning or end').choices(['beginning', 'end']))
+    .option('--poll-interval-ms <n>', 'time between two scans of the paths (default 1000)', parseInteger)
+    .option('--once', 'read every file to its end, wait for Kafka to acknowledge, then exit')
+    .option('--kafka-brokers <list>', 'host:port[,host:port…] of the Kafka brokers', collect)
+    .option('--topic <name>', 'topic (default sluice-access)')
+    .addOption(new Option('--compression <codec>', 'record compression (default lz4; zstd needs Node.js 22.15+)').choices(['lz4', 'snappy', 'gzip', 'none', 'zstd']))
+    .option('--partitions <n>', 'partitions when ship creates the topic (default 4)', parseInteger)
+    .addOption(new Option('--partition-by <what>', 'record key: document id (spread) or file identity (per-file order)').choices(['document', 'file']))
+    .option('--raw', 'send raw lines instead of parsed events (consume parses them)')
+    .addOption(httpAddressOption()).addOption(healthIntervalOption())
+    .action(async (paths: string[], opts: Record<string, unknown>, cmd: Command) => {
+      const config = await loadCliConfig(cmd.optsWithGlobals(), {
+        'tail.start_at': opts.startAt,
+        'tail.poll_interval_ms': opts.pollIntervalMs,
+        'access_log.format': opts.format,
+        'access_log.apache_log_format': opts.apacheLogFormat,
+        'access_log.nginx_log_format': opts.nginxLogFormat,
+        'kafka.brokers': splitBrokers(opts.kafkaBrokers),
+        'kafka.topic': opts.topic,
+        'kafka.compression': opts.compression,
+        'kafka.partitions_count': opts.partitions,
+        'kafka.partition_by': opts.partitionBy,
+        ...opsFlags(opts),
+      });
+      const { runShip } = await import('./commands/ship-command.js');
+      const { accessLogPipelineFromConfig } = await import('../pipeline/logs/log-pipelines-from-config.js');
+      // ship only parses: the enrichers run on the consuming side.
+      const pipeline = await accessLogPipelineFromConfig(
+        { ...config, geoip: { ...config.geoip, enabled: false }, user_agent: { ...config.user_agent, enabled: false }, threat: { ...config.threat, enabled: false } },
+        (m) => io.stderr.write(`sluice: warning: ${m}\n`),
+      );
+      const t = config.tail;
+      const k = config.kafka;
+      setExit(
+        await untilSignal(io, (stopSignal) =>
+          runShip(
+            {
+              pipeline,
+              raw: opts.raw === true,
+              untilIdle: opts.once === true,
+              stopSignal,
+              ops: opsOptions('ship', config),
+              tail: {
+                paths: paths.length > 0 ? paths : t.paths,
+                dataDir: config.data_dir,
+                startAt: t.start_at,
+                pollIntervalMs: t.poll_interval_ms,
+                fingerprintBytes: t.fingerprint_bytes,
+                maxLineBytes: t.max_line_bytes,
+                batchLines: t.batch_lines_count,
+                flushIntervalMs: t.flush_interval_ms,
+                rotateWaitMs: opts.once ? Math.min(t.rotate_wait_ms, 200) : t.rotate_wait_ms,
+              },
+              kafka: { brokers: k.brokers, topic: k.topic, clientId: k.client_id, compression: k.compression, deliveryTimeoutMs: k.delivery_timeout_ms, partitions: k.partitions_count, partitionBy: k.partition_by },
+            },
+            io,
+          ),
+        ),
+      );
+    });
+
+  program
+    .command('consume')
+    .description('a Kafka consumer-group member: enrich what sluice ship sent and deliver it to Elasticsearch/OpenSearch, committing only after delivery')
+    .option('--kafka-brokers <list>', 'host:port[,host:port…] of the Kafka brokers', collect)
+    .option('--topic <name>', 'topic (default sluice-access)')
+    .option('--group <id>', 'consumer group (default sluice-consume); members of one group split the partitions')
+    .option('--dlq-topic <name>', 'dead-letter topic for poison records (default <topic>-dlq)')
+    .option('--no-geoip', 'no GeoIP enrichment')
+    .option('--no-user-agent', 'no user-agent parsing')
+    .option('--no-threat', 'no attack-rule matching')
+    .option('--threat-rules <file>', 'extra attack-rule file (YAML; repeat for several)', collect)
+    .addOption(httpAddressOption()).addOption(healthIntervalOption())
+    .addOption(esUrlOption('Elasticsearch/OpenSearch node to deliver to (repeat for several nodes)'))
+    .addOption(tlsCaOption()).addOption(tlsInsecureOption())
+    .action(async (opts: Record<string, unknown>, cmd: Command) => {
+      const config = await loadCliConfig(cmd.optsWithGlobals(), {
+        'kafka.brokers': splitBrokers(opts.kafkaBrokers),
+        'kafka.topic': opts.topic,
+        'kafka.group': opts.group,
+        'kafka.dlq_topic': opts.dlqTopic,
+        'geoip.enabled': opts.geoip === false ? false : undefined,
+        'user_agent.enabled': opts.userAgent === false ? false : undefined,
+        'threat.enabled': opts.threat === false ? false : undefined,
+        'threat.rules_paths': opts.threatRules,
+        ...opsFlags(opts),
+        ...engineFlags(opts),
+      });
+      const { runConsume } = await import('./commands/consume-command.js');
+      const { accessLogPipelineFromConfig } = await import('../pipeline/logs/log-pipelines-from-config.js');
+      const pipeline = await accessLogPipelineFromConfig(config, (m) => io.stderr.write(`sluice: warning: ${m}\n`));
+      const k = config.kafka;
+      setExit(
+        await untilSignal(io, (stopSignal) =>
+          runConsume(
+            {
+              pipeline,
+              config,
+              stopSignal,
+              ops: opsOptions('consume', config),
+              kafka: { brokers: k.brokers, topic: k.topic, group: k.group, clientId: k.client_id, dlqTopic: k.dlq_topic, batchRecords: k.batch_records_count, sessionTimeoutMs: k.session_timeout_ms, reconnectTimeoutMs: k.reconnect_timeout_ms },
+            },
+            io,
+          ),
+        ),
+      );
+    });
+
+  program
     .command('search')
     .description('print the documents matching a KQL query, in time order (NDJSON when piped or with --output json)')
     .argument('[query...]', 'KQL, e.g. \'dns.question.name: *.example.com and not source.ip: 10.0.0.0/8\' (empty or * for all); or the positional form: IP [IP] [PORT [PORT]] [ipv4|ipv6|tcp|udp]')
@@ -549,6 +664,8 @@ const FLAG_LABELS: Readonly<Record<string, string>> = {
   'ingest.dissector': '--dissector',
   'tail.dataset': '--dataset',
   'honeypot.db': '--db',
+  'kafka.brokers': '--kafka-brokers',
+  'kafka.topic': '--topic',
   'access_log.format': '--format',
   'access_log.apache_log_format': '--apache-log-format',
   'access_log.nginx_log_format': '--nginx-log-format',
@@ -558,6 +675,12 @@ const FLAG_LABELS: Readonly<Record<string, string>> = {
 
 function honeypotDbOption(): Option {
   return new Option('--db <kind>', 'honeypot database: sqlite (<data dir>/honeypot.db, default) or postgres (postgres.url, e.g. SLUICE_POSTGRES__URL)').choices(['sqlite', 'postgres']);
+}
+
+/** `--kafka-brokers a:9092,b:9092 --kafka-brokers c:9092` → one list (undefined when not given). */
+function splitBrokers(value: unknown): string[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  return value.flatMap((v: string) => v.split(',')).map((v) => v.trim()).filter((v) => v.length > 0);
 }
 
 /** `--http-address`: turns the operations endpoint on. */

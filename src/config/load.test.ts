@@ -378,7 +378,7 @@ describe('result', () => {
   });
 
   test('has every schema key, in schema order', () => {
-    const c = loadConfig({ cwd: tempDir(), env: { SLUICE_ELASTICSEARCH__USERNAME: 'u', SLUICE_ELASTICSEARCH__PASSWORD: 'p-1234', SLUICE_ELASTICSEARCH__TLS__CA_FILE: '/ca.pem', SLUICE_WATCH__DIR: '/w', SLUICE_WATCH__AFTER: 'move', SLUICE_WATCH__ARCHIVE_DIR: '/a', SLUICE_WATCH__QUARANTINE_DIR: '/q', SLUICE_CAPTURE__INTERFACE: 'lo', SLUICE_CAPTURE__BPF: 'udp', SLUICE_CAPTURE__SNAPLEN_BYTES: '96', SLUICE_CAPTURE__DIR: '/c', SLUICE_ACCESS_LOG__APACHE_LOG_FORMAT: '%h', SLUICE_GEOIP__ASN_DB_PATHS: '/asn.csv', SLUICE_HONEYPOT__SENSOR_NAME: 's1', SLUICE_POSTGRES__URL: 'postgres://u:p@h/d' } });
+    const c = loadConfig({ cwd: tempDir(), env: { SLUICE_ELASTICSEARCH__USERNAME: 'u', SLUICE_ELASTICSEARCH__PASSWORD: 'p-1234', SLUICE_ELASTICSEARCH__TLS__CA_FILE: '/ca.pem', SLUICE_WATCH__DIR: '/w', SLUICE_WATCH__AFTER: 'move', SLUICE_WATCH__ARCHIVE_DIR: '/a', SLUICE_WATCH__QUARANTINE_DIR: '/q', SLUICE_CAPTURE__INTERFACE: 'lo', SLUICE_CAPTURE__BPF: 'udp', SLUICE_CAPTURE__SNAPLEN_BYTES: '96', SLUICE_CAPTURE__DIR: '/c', SLUICE_ACCESS_LOG__APACHE_LOG_FORMAT: '%h', SLUICE_GEOIP__ASN_DB_PATHS: '/asn.csv', SLUICE_HONEYPOT__SENSOR_NAME: 's1', SLUICE_POSTGRES__URL: 'postgres://u:p@h/d', SLUICE_KAFKA__CLIENT_ID: 'c', SLUICE_KAFKA__DLQ_TOPIC: 'd' } });
     const leaves: string[] = [];
     const walk = (o: object, prefix: string) => {
       for (const [k, v] of Object.entries(o)) {

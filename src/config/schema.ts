@@ -308,6 +308,34 @@ export const configSchema = z
       .default({})
       .describe('Cowrie / HP_TI honeypot events.'),
 
+    kafka: z
+      .object({
+        brokers: z
+          .array(z.string().regex(/^[^\s:,]+:\d{1,5}$/, 'use host:port'))
+          .default([])
+          .describe('Kafka brokers as host:port (`sluice ship`, `sluice consume`). In the environment: a comma-separated list.'),
+        topic: z.string().min(1).regex(/^[a-zA-Z0-9._-]+$/, 'use letters, digits, . _ -').default('sluice-access').describe('Topic of access-log events.'),
+        group: z.string().min(1).default('sluice-consume').describe('Consumer group of `sluice consume`: members of one group split the partitions.'),
+        client_id: z.string().min(1).optional().describe('Kafka client id (default `sluice-ship` / `sluice-consume`).'),
+        compression: z
+          .enum(['lz4', 'snappy', 'gzip', 'none', 'zstd'])
+          .default('lz4')
+          .describe('Record compression of `sluice ship` (zstd needs Node.js 22.15 or newer).'),
+        dlq_topic: z.string().min(1).optional().describe('Dead-letter topic for records `sluice consume` cannot use (default `<topic>-dlq`).'),
+        partitions_count: z.number().int().min(1).max(10_000).default(4).describe('Partitions of the topic when `sluice ship` creates it.'),
+        partition_by: z
+          .enum(['document', 'file'])
+          .default('document')
+          .describe('Record key: the document id (spreads a file over all partitions) or the file identity (keeps each file in order on one partition).'),
+        delivery_timeout_ms: z.number().int().min(1000).max(3_600_000).default(120_000).describe('How long `sluice ship` waits for the brokers to acknowledge a batch before it fails (its checkpoint stays).'),
+        batch_records_count: z.number().int().min(1).max(100_000).default(1000).describe('Records `sluice consume` takes per fetch.'),
+        session_timeout_ms: z.number().int().min(1000).max(3_600_000).default(10_000).describe('Group session timeout of `sluice consume`.'),
+        reconnect_timeout_ms: z.number().int().min(0).max(86_400_000).default(120_000).describe('How long `sluice consume` keeps trying to rejoin after losing the brokers.'),
+      })
+      .strict()
+      .default({})
+      .describe('Kafka between collection (`sluice ship`) and delivery (`sluice consume`).'),
+
     postgres: z
       .object({
         url: secret('PostgreSQL connection URL, `postgres://user:password@host:5432/database` (for `honeypot.db: postgres`).').optional(),

@@ -53,7 +53,7 @@ function mentions(doc: string, token: string): boolean {
   return new RegExp(`(?<![\\w-])${esc}(?![\\w-])`).test(doc);
 }
 
-const COMMANDS: string[][] = [[], ['ingest'], ['watch'], ['capture'], ['tail'], ['honeypot'], ['honeypot', 'summary'], ['honeypot', 'session'], ['honeypot', 'ingest'], ['honeypot', 'retention'], ['db'], ['db', 'migrate'], ['db', 'status'], ['search'], ['pcap'], ['setup'], ['retention'], ['dlq'], ['dlq', 'list'], ['dlq', 'replay'], ['config'], ['config', 'init'], ['config', 'check'], ['config', 'show']];
+const COMMANDS: string[][] = [[], ['ingest'], ['watch'], ['capture'], ['tail'], ['ship'], ['consume'], ['honeypot'], ['honeypot', 'summary'], ['honeypot', 'session'], ['honeypot', 'ingest'], ['honeypot', 'retention'], ['db'], ['db', 'migrate'], ['db', 'status'], ['search'], ['pcap'], ['setup'], ['retention'], ['dlq'], ['dlq', 'list'], ['dlq', 'replay'], ['config'], ['config', 'init'], ['config', 'check'], ['config', 'show']];
 
 test('cli.md names every flag that --help prints, for the root and every command', () => {
   const doc = readDoc('cli.md');

@@ -6,16 +6,14 @@
  * dead-letter topic. Stops on SIGINT/SIGTERM (via `stopSignal`): delivers what it took in, commits,
  * leaves the group.
  */
-import { startDaemonOps, type DaemonOps, type DaemonOpsOptions } from '../../api/daemon-ops.js';
-import { engineReadiness } from '../../api/readiness.js';
+import { startDaemonOps, type DaemonOpsOptions } from '../../api/daemon-ops.js';
 import type { SluiceConfig } from '../../config/index.js';
-import { ACCESS_LOG_MAPPED_FIELDS } from '../../decoders/access-log/access-log-mapped-fields.js';
 import type { AccessLogPipeline } from '../../pipeline/logs/access-log-pipeline.js';
 import type { LogSink } from '../../pipeline/logs/log-sink.js';
-import { templatePattern } from '../../sinks/elasticsearch/index-template.js';
 import { KafkaLogConsumer, type KafkaConsumerEvent, type KafkaConsumerSummary } from '../../sources/kafka/kafka-log-consumer.js';
 import { decodeAccessRecord } from '../../sources/kafka/kafka-record-decoder.js';
 import { formatCount, formatDuration, processIO, type CommandIO } from '../output.js';
+import { engineLogSinkFromConfig } from './engine-log-sink-from-config.js';
 
 /** The consumer side of the `kafka.*` configuration. */
 export interface ConsumeKafkaOptions {
@@ -52,7 +50,8 @@ export async function runConsume(options: ConsumeCommandOptions, io: CommandIO =
   let sink: LogSink | undefined;
   let summary: KafkaConsumerSummary;
   try {
-    sink = options.sink ?? (await engineSinkFromConfig(options.config, io, ops));
+    if (options.sink === undefined && options.config === undefined) throw new TypeError('runConsume needs either a sink or the configuration');
+    sink = options.sink ?? (await engineLogSinkFromConfig(options.config!, 'access', io, ops));
     const k = options.kafka;
     const consumer = new KafkaLogConsumer(
       { brokers: k.brokers, topic: k.topic, group: k.group, clientId: k.clientId, dlqTopic: k.dlqTopic, batchRecords: k.batchRecords, sessionTimeoutMs: k.sessionTimeoutMs, reconnectTimeoutMs: k.reconnectTimeoutMs, metrics: ops.metrics },
@@ -108,46 +107,4 @@ export function renderConsumeEvent(e: KafkaConsumerEvent): string | undefined {
     default:
       return undefined;
   }
-}
-
-/** The engine sink of `config.elasticsearch` (access-log template installed), as `sluice tail` builds it. */
-async function engineSinkFromConfig(config: SluiceConfig | undefined, io: CommandIO, ops: DaemonOps): Promise<LogSink> {
-  if (config === undefined) throw new TypeError('runConsume needs either a sink or the configuration');
-  const { engineClientFromConfig } = await import('./engine-client-from-config.js');
-  const { detectEngine } = await import('../../sinks/elasticsearch/http/index.js');
-  const { EngineLogSink } = await import('../../sinks/elasticsearch/engine-log-sink.js');
-  const { ecsIndexTemplate, putIndexTemplate } = await import('../../sinks/elasticsearch/ecs-template.js');
-  const es = config.elasticsearch;
-  const client = engineClientFromConfig(es, io);
-  try {
-    const info = await detectEngine(client);
-    io.stderr.write(`Connected to ${info.distribution} ${info.version.text} at ${client.nodes.join(', ')}.\n`);
-    const pattern = config.access_log.index_pattern;
-    await putIndexTemplate(
-      client,
-      ecsIndexTemplate({ name: templatePattern(pattern).replace(/[-.*]+$/, ''), indexPatterns: [templatePattern(pattern)], fields: ACCESS_LOG_MAPPED_FIELDS, description: 'sluice web access logs as ECS' }),
-    );
-  } catch (err) {
-    await client.close();
-    throw err;
-  }
-  ops.addReadiness(engineReadiness(client));
-  const m = ops.metrics;
-  const sink = new EngineLogSink({
-    client,
-    dataDir: config.data_dir,
-    sinkName: 'elasticsearch-access',
-    flushBytes: es.flush_bytes,
-    flushIntervalMs: es.flush_interval_ms,
-    concurrency: es.concurrency_count,
-    observer: m.sinkObserver(m.component({ kind: 'sink', type: 'elasticsearch', id: 'elasticsearch' })),
-  });
-  return {
-    description: sink.description,
-    write: (docs) => sink.write(docs),
-    close: async () => {
-      await sink.close();
-      await client.close();
-    },
-  };
 }

@@ -4,17 +4,16 @@
  * the sink acknowledged, and every document id is `<file id>-<byte offset>`.
  */
 import { startDaemonOps, type DaemonOpsOptions } from '../../api/daemon-ops.js';
-import { engineReadiness, storeReadiness } from '../../api/readiness.js';
+import { storeReadiness } from '../../api/readiness.js';
+import { engineLogSinkFromConfig } from './engine-log-sink-from-config.js';
 import type { SluiceConfig } from '../../config/index.js';
 import { SluiceError } from '../../errors.js';
-import { ACCESS_LOG_MAPPED_FIELDS } from '../../decoders/access-log/access-log-mapped-fields.js';
 import { accessLogPipelineFromConfig, geoIpFromConfig, honeypotPipelineFromConfig } from '../../pipeline/logs/log-pipelines-from-config.js';
 import { fanoutLogSink } from '../../pipeline/logs/fanout-log-sink.js';
 import type { GeoIpEnricher } from '../../enrichers/geoip/geoip-enricher.js';
 import type { LogDocument } from '../../pipeline/logs/log-document.js';
 import type { LogSink } from '../../pipeline/logs/log-sink.js';
 import { tailToSink, type LineHandler, type TailToSinkEvent, type TailToSinkSummary } from '../../pipeline/logs/tail-to-sink.js';
-import { templatePattern } from '../../sinks/elasticsearch/index-template.js';
 import { formatCount, formatDuration, processIO, type CommandIO } from '../output.js';
 
 /** Options of {@link runTail} (merged from flags, environment, file and defaults). */
@@ -49,7 +48,7 @@ export async function runTail(options: TailCommandOptions, io: CommandIO = proce
     const geoip = await geoIpFromConfig(config, warn);
     const handler = await lineHandler(config, warn, geoip);
     report = () => handler.report();
-    sink = options.toEngine ? await engineSink(config, dataset, io, ops) : await localSink(config.data_dir, ops);
+    sink = options.toEngine ? await engineLogSinkFromConfig(config, dataset, io, ops) : await localSink(config.data_dir, ops);
     if (dataset === 'honeypot') {
       // Sessions, logins, commands, credentials, IP intelligence and attack patterns, next to the events.
       const { openHoneypotLogSink } = await import('../../sinks/relational/honeypot-log-sink.js');
@@ -157,54 +156,6 @@ async function localSink(dataDir: string, ops: Awaited<ReturnType<typeof startDa
   const { LocalLogSink } = await import('../../sinks/local/log-event-store.js');
   ops.addReadiness(storeReadiness(dataDir));
   return new LocalLogSink(dataDir);
-}
-
-async function engineSink(config: SluiceConfig, dataset: 'access' | 'honeypot', io: CommandIO, ops: Awaited<ReturnType<typeof startDaemonOps>>): Promise<LogSink> {
-  const { engineClientFromConfig } = await import('./engine-client-from-config.js');
-  const { detectEngine } = await import('../../sinks/elasticsearch/http/index.js');
-  const { EngineLogSink } = await import('../../sinks/elasticsearch/engine-log-sink.js');
-  const es = config.elasticsearch;
-  const client = engineClientFromConfig(es, io);
-  try {
-    const info = await detectEngine(client);
-    io.stderr.write(`Connected to ${info.distribution} ${info.version.text} at ${client.nodes.join(', ')}.\n`);
-    if (dataset === 'honeypot') {
-      const { installHoneypotTemplate } = await import('../../sinks/elasticsearch/honeypot-template.js');
-      await installHoneypotTemplate(client, { prefix: config.honeypot.index_prefix });
-    } else {
-      const { ecsIndexTemplate, putIndexTemplate } = await import('../../sinks/elasticsearch/ecs-template.js');
-      const pattern = config.access_log.index_pattern;
-      await putIndexTemplate(
-        client,
-        ecsIndexTemplate({ name: templatePattern(pattern).replace(/[-.*]+$/, ''), indexPatterns: [templatePattern(pattern)], fields: ACCESS_LOG_MAPPED_FIELDS, description: 'sluice web access logs as ECS' }),
-      );
-    }
-  } catch (err) {
-    await client.close();
-    throw err;
-  }
-  ops.addReadiness(engineReadiness(client));
-  const m = ops.metrics;
-  const sink = new EngineLogSink({
-    client,
-    dataDir: config.data_dir,
-    sinkName: `elasticsearch-${dataset}`,
-    flushBytes: es.flush_bytes,
-    flushIntervalMs: es.flush_interval_ms,
-    concurrency: es.concurrency_count,
-    observer: m.sinkObserver(m.component({ kind: 'sink', type: 'elasticsearch', id: 'elasticsearch' })),
-  });
-  return {
-    description: sink.description,
-    write: (docs) => sink.write(docs),
-    close: async () => {
-      await sink.close();
-      // What was delivered is searchable when the command returns, not at the next scheduled refresh.
-      const target = dataset === 'honeypot' ? `${config.honeypot.index_prefix}-*` : templatePattern(config.access_log.index_pattern);
-      await client.request({ method: 'POST', path: `/${encodeURIComponent(target)}/_refresh`, query: { ignore_unavailable: true } }).catch(() => undefined);
-      await client.close();
-    },
-  };
 }
 
 /** The line printed for a tail event (undefined: nothing). */
