@@ -8,45 +8,21 @@
  * is a failure.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT, skipWithoutServer, stackServerUrl } from './stack-server.js';
 
 /** The repository root (this file runs from dist/test/support/). */
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const ROOT = REPO_ROOT;
 const ENV = 'SLUICE_TEST_KAFKA_URL';
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** `host:port` of the test broker, or undefined. */
 export function kafkaUrl(): string | undefined {
-  const fromEnv = process.env[ENV]?.trim();
-  if (fromEnv) return /^[^\s:/]+:\d+$/.test(fromEnv) ? fromEnv : undefined;
-  try {
-    const s = JSON.parse(readFileSync(join(ROOT, '.stack', 'kafka.json'), 'utf8')) as { url?: string; pid?: number };
-    if (typeof s.url === 'string' && Number.isInteger(s.pid) && pidAlive(s.pid!)) return s.url;
-  } catch {
-    /* none */
-  }
-  return undefined;
+  return stackServerUrl(ENV, 'kafka.json', /^[^\s:/]+:\d+$/);
 }
 
 /** The `skip` option for a suite that needs Kafka: false when a broker is there; a reason otherwise (throws under CI=true). */
 export function skipWithoutKafka(): false | string {
-  if (kafkaUrl() !== undefined) return false;
-  const v = process.env[ENV]?.trim();
-  const why = v ? `${ENV}=${v}` : `${ENV} is unset and no broker from scripts/stack/kafka.mjs is running`;
-  const msg = `no Kafka test broker (${why}): SKIPPING its tests (start one with \`node scripts/stack/kafka.mjs start\`)`;
-  if (process.env.CI === 'true') throw new Error(`${msg}; under CI=true a skipped suite is a failure`);
-  console.error(`\n*** ${msg} ***\n`);
-  return msg;
+  return skipWithoutServer(kafkaUrl(), 'Kafka test broker', ENV, 'node scripts/stack/kafka.mjs start');
 }
 
 /**

@@ -11,15 +11,12 @@
  * When no engine is there the suites that need it are skipped with a loud message; under CI=true a
  * skipped suite is a failure (CI must have started the engines).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { skipWithoutServer, stackState } from './stack-server.js';
 
 /** Major version of an engine the tests know how to start. */
 export type OpenSearchMajor = 2 | 3;
 
 /** The repository root (this file runs from dist/test/support/). */
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 const ENV: Record<OpenSearchMajor, string> = { 2: 'SLUICE_TEST_OPENSEARCH_URL', 3: 'SLUICE_TEST_OPENSEARCH3_URL' };
 
@@ -33,25 +30,9 @@ export interface OpenSearchState {
   readonly port: number;
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** The state of a node started by scripts/stack/opensearch.mjs, when its process is still alive. */
 export function openSearchState(version: OpenSearchMajor = 2): OpenSearchState | undefined {
-  let state: OpenSearchState;
-  try {
-    state = JSON.parse(readFileSync(join(ROOT, '.stack', `opensearch-${version}.json`), 'utf8')) as OpenSearchState;
-  } catch {
-    return undefined;
-  }
-  if (typeof state.url !== 'string' || !Number.isInteger(state.pid) || !pidAlive(state.pid)) return undefined;
-  return state;
+  return stackState<OpenSearchState>(`opensearch-${version}.json`);
 }
 
 /**
@@ -71,16 +52,7 @@ export function openSearchUrl(version: OpenSearchMajor = 2): string | undefined 
  * engine missing.
  */
 export function skipWithoutOpenSearch(version: OpenSearchMajor = 2): false | string {
-  if (openSearchUrl(version) !== undefined) return false;
-  const why = process.env[ENV[version]]?.trim()
-    ? `${ENV[version]}=${process.env[ENV[version]]?.trim()}`
-    : `${ENV[version]} is unset and no node from scripts/stack/opensearch.mjs is running`;
-  const msg =
-    `no OpenSearch ${version}.x test server (${why}): SKIPPING its tests (start one with ` +
-    `\`node scripts/stack/opensearch.mjs start --version ${version}\`)`;
-  if (process.env.CI === 'true') throw new Error(`${msg}; under CI=true a skipped suite is a failure`);
-  console.error(`\n*** ${msg} ***\n`);
-  return msg;
+  return skipWithoutServer(openSearchUrl(version), `OpenSearch ${version}.x test server`, ENV[version], `node scripts/stack/opensearch.mjs start --version ${version}`);
 }
 
 /** A response of {@link osRequest}: status and parsed JSON body (text when not JSON). */

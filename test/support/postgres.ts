@@ -10,44 +10,19 @@
  * Without a server the suites skip with a loud message; under CI=true that is a failure. Each suite
  * works in a database of its own ({@link createTestDatabase}) and drops it afterwards.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { skipWithoutServer, stackServerUrl } from './stack-server.js';
 import pg from 'pg';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const ENV = 'SLUICE_TEST_POSTGRES_URL';
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** URL of the test server, or undefined. */
 export function postgresUrl(): string | undefined {
-  const fromEnv = process.env[ENV]?.trim();
-  if (fromEnv) return /^postgres(ql)?:\/\//i.test(fromEnv) ? fromEnv : undefined;
-  try {
-    const state = JSON.parse(readFileSync(join(ROOT, '.stack', 'postgres.json'), 'utf8')) as { url?: string; pid?: number };
-    if (typeof state.url === 'string' && Number.isInteger(state.pid) && pidAlive(state.pid!)) return state.url;
-  } catch {
-    /* none */
-  }
-  return undefined;
+  return stackServerUrl(ENV, 'postgres.json', /^postgres(ql)?:\/\//i);
 }
 
 /** The `skip` option of a suite that needs PostgreSQL: false, or the reason (throws under CI=true). */
 export function skipWithoutPostgres(): false | string {
-  if (postgresUrl() !== undefined) return false;
-  const why = process.env[ENV]?.trim() ? `${ENV}=${process.env[ENV]?.trim()}` : `${ENV} is unset and no server from scripts/stack/postgres.mjs is running`;
-  const msg = `no PostgreSQL test server (${why}): SKIPPING its tests (start one with \`node scripts/stack/postgres.mjs start\`)`;
-  if (process.env.CI === 'true') throw new Error(`${msg}; under CI=true a skipped suite is a failure`);
-  console.error(`\n*** ${msg} ***\n`);
-  return msg;
+  return skipWithoutServer(postgresUrl(), 'PostgreSQL test server', ENV, 'node scripts/stack/postgres.mjs start');
 }
 
 /** Creates a fresh database `<prefix>_<random>` on the test server; `drop()` removes it. */
