@@ -48,7 +48,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .option('--no-recursive', 'do not descend into subdirectories')
     .addOption(new Option('--to <sink>', 'where documents go (default: the embedded store)').choices(['local', 'elasticsearch']))
     .addOption(esUrlOption('Elasticsearch/OpenSearch node URL (repeat for several nodes; implies --to elasticsearch)'))
-    .addOption(esIndexOption()).addOption(esDataStreamOption()).addOption(tlsCaOption()).addOption(tlsInsecureOption())
+    .addOption(esIndexOption()).addOption(esDataStreamOption()).addOption(tlsCaOption()).addOption(tlsInsecureOption()).addOption(tlsCertOption()).addOption(tlsKeyOption())
     .addOption(dissectorOption()).addOption(tsharkIndexOption()).addOption(tsharkPathOption()).addOption(tsharkFieldLimitOption())
     .action(async (paths: string[], opts: Record<string, unknown>, cmd: Command) => {
       const global = cmd.optsWithGlobals();
@@ -103,7 +103,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .addOption(httpAddressOption()).addOption(healthIntervalOption())
     .addOption(new Option('--to <sink>', 'where documents go (default: the embedded store)').choices(['local', 'elasticsearch']))
     .addOption(esUrlOption('Elasticsearch/OpenSearch node URL (repeat for several nodes; implies --to elasticsearch)'))
-    .addOption(esIndexOption()).addOption(esDataStreamOption()).addOption(tlsCaOption()).addOption(tlsInsecureOption())
+    .addOption(esIndexOption()).addOption(esDataStreamOption()).addOption(tlsCaOption()).addOption(tlsInsecureOption()).addOption(tlsCertOption()).addOption(tlsKeyOption())
     .addOption(dissectorOption()).addOption(tsharkIndexOption()).addOption(tsharkPathOption()).addOption(tsharkFieldLimitOption())
     .action(async (dirArg: string | undefined, opts: Record<string, unknown>, cmd: Command) => {
       const global = cmd.optsWithGlobals();
@@ -175,7 +175,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .addOption(new Option('--progress <when>', 'progress line on stderr').choices(['auto', 'always', 'never']))
     .addOption(httpAddressOption()).addOption(healthIntervalOption())
     .addOption(esUrlOption('deliver to this Elasticsearch/OpenSearch node instead of the store (repeat for several nodes)'))
-    .addOption(esIndexOption()).addOption(esDataStreamOption()).addOption(tlsCaOption()).addOption(tlsInsecureOption())
+    .addOption(esIndexOption()).addOption(esDataStreamOption()).addOption(tlsCaOption()).addOption(tlsInsecureOption()).addOption(tlsCertOption()).addOption(tlsKeyOption())
     .action(async (paths: string[], opts: Record<string, unknown>, cmd: Command) => {
       const config = await loadCliConfig(cmd.optsWithGlobals(), {
         output: opts.output,
@@ -250,7 +250,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .option('--threat-rules <file>', 'extra attack-rule file (YAML; repeat for several)', collect)
     .addOption(httpAddressOption()).addOption(healthIntervalOption())
     .addOption(esUrlOption('deliver to this Elasticsearch/OpenSearch node instead of the store (repeat for several nodes)'))
-    .addOption(tlsCaOption()).addOption(tlsInsecureOption())
+    .addOption(tlsCaOption()).addOption(tlsInsecureOption()).addOption(tlsCertOption()).addOption(tlsKeyOption())
     .action(async (paths: string[], opts: Record<string, unknown>, cmd: Command) => {
       const config = await loadCliConfig(cmd.optsWithGlobals(), {
         'tail.dataset': opts.dataset,
@@ -435,7 +435,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .option('--threat-rules <file>', 'extra attack-rule file (YAML; repeat for several)', collect)
     .addOption(httpAddressOption()).addOption(healthIntervalOption())
     .addOption(esUrlOption('Elasticsearch/OpenSearch node to deliver to (repeat for several nodes)'))
-    .addOption(tlsCaOption()).addOption(tlsInsecureOption())
+    .addOption(tlsCaOption()).addOption(tlsInsecureOption()).addOption(tlsCertOption()).addOption(tlsKeyOption())
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const config = await loadCliConfig(cmd.optsWithGlobals(), {
         'kafka.brokers': splitBrokers(opts.kafkaBrokers),
@@ -480,7 +480,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .option('--limit <n>', 'stop after n documents (default: no limit)', parseInteger)
     .option('--count', 'print the number of matching documents only')
     .addOption(esUrlOption('search Elasticsearch/OpenSearch instead of the embedded store (repeat for several nodes)'))
-    .addOption(esIndexOption()).addOption(esDataStreamOption()).addOption(tlsCaOption()).addOption(tlsInsecureOption())
+    .addOption(esIndexOption()).addOption(esDataStreamOption()).addOption(tlsCaOption()).addOption(tlsInsecureOption()).addOption(tlsCertOption()).addOption(tlsKeyOption())
     .action(async (args: string[], opts: Record<string, unknown>, cmd: Command) => {
       const global = cmd.optsWithGlobals();
       const config = await loadCliConfig(global, engineFlags(opts));
@@ -513,7 +513,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .option('--limit <n>', 'stop after n packets (default: no limit)', parseInteger)
     .addOption(new Option('--summary <format>', 'summary format (on stderr when writing to stdout)').choices(['table', 'json']).default('table'))
     .addOption(esUrlOption('read the packets from Elasticsearch/OpenSearch instead of the embedded store (repeat for several nodes)'))
-    .addOption(esIndexOption()).addOption(esDataStreamOption()).addOption(tlsCaOption()).addOption(tlsInsecureOption())
+    .addOption(esIndexOption()).addOption(esDataStreamOption()).addOption(tlsCaOption()).addOption(tlsInsecureOption()).addOption(tlsCertOption()).addOption(tlsKeyOption())
     .action(async (args: string[], opts: Record<string, unknown>, cmd: Command) => {
       const global = cmd.optsWithGlobals();
       const config = await loadCliConfig(global, engineFlags(opts));
@@ -541,7 +541,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .option('--api-keys', 'also create a publish key and a read key (Elasticsearch only) and print them once')
     .option('--delete-after-days <n>', 'the lifecycle policy deletes an index this many days after its creation (default 30)', parseInteger)
     .addOption(esUrlOption('Elasticsearch/OpenSearch node URL (repeat for several nodes)'))
-    .addOption(esIndexOption()).addOption(esDataStreamOption()).addOption(tlsCaOption()).addOption(tlsInsecureOption())
+    .addOption(esIndexOption()).addOption(esDataStreamOption()).addOption(tlsCaOption()).addOption(tlsInsecureOption()).addOption(tlsCertOption()).addOption(tlsKeyOption())
     .addOption(new Option('-o, --output <format>', 'report format').choices(['table', 'json']).default('table'))
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const config = await loadCliConfig(cmd.optsWithGlobals(), engineFlags(opts));
@@ -560,7 +560,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .requiredOption('--older-than <age>', 'age: a whole number and h, d or w, e.g. 30d, 12h, 2w')
     .option('--apply', 'delete (default: dry run, list only)')
     .addOption(esUrlOption('Elasticsearch/OpenSearch node URL (repeat for several nodes)'))
-    .addOption(esIndexOption()).addOption(esDataStreamOption()).addOption(tlsCaOption()).addOption(tlsInsecureOption())
+    .addOption(esIndexOption()).addOption(esDataStreamOption()).addOption(tlsCaOption()).addOption(tlsInsecureOption()).addOption(tlsCertOption()).addOption(tlsKeyOption())
     .addOption(new Option('-o, --output <format>', 'report format').choices(['table', 'json']).default('table'))
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const config = await loadCliConfig(cmd.optsWithGlobals(), engineFlags(opts));
@@ -589,7 +589,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .description('send the dead letters again (after fixing the cause); those refused again stay')
     .addOption(new Option('--sink <sink>', 'which sink').choices(['elasticsearch']).default('elasticsearch'))
     .addOption(esUrlOption('Elasticsearch/OpenSearch node URL (repeat for several nodes)'))
-    .addOption(tlsCaOption()).addOption(tlsInsecureOption())
+    .addOption(tlsCaOption()).addOption(tlsInsecureOption()).addOption(tlsCertOption()).addOption(tlsKeyOption())
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const config = await loadCliConfig(cmd.optsWithGlobals(), engineFlags(opts));
       const { runDlqReplay } = await import('./commands/dlq-command.js');
@@ -763,6 +763,14 @@ function tlsCaOption(): Option {
   return new Option('--elasticsearch-tls-ca-file <file>', 'CA certificate (PEM) that signed the cluster certificate');
 }
 
+function tlsCertOption(): Option {
+  return new Option('--elasticsearch-tls-cert-file <file>', 'client certificate (PEM) for mutual TLS (with --elasticsearch-tls-key-file)');
+}
+
+function tlsKeyOption(): Option {
+  return new Option('--elasticsearch-tls-key-file <file>', 'private key (PEM, unencrypted) of the client certificate');
+}
+
 function tlsInsecureOption(): Option {
   return new Option('--elasticsearch-tls-insecure', 'do not verify the cluster certificate (test clusters only; prints a warning)');
 }
@@ -796,6 +804,8 @@ function engineFlags(opts: Record<string, unknown>): Record<string, unknown> {
     'elasticsearch.data_stream': opts.esDataStream === true ? true : undefined,
     'elasticsearch.tls.ca_file': opts.elasticsearchTlsCaFile,
     'elasticsearch.tls.insecure': opts.elasticsearchTlsInsecure === true ? true : undefined,
+    'elasticsearch.tls.cert_file': opts.elasticsearchTlsCertFile,
+    'elasticsearch.tls.key_file': opts.elasticsearchTlsKeyFile,
   };
 }
 

@@ -282,7 +282,7 @@ describe('problems', () => {
     );
     assert.equal(e2.problems.length, 1);
     assert.equal(e2.problems[0]!.path, 'elasticsearch.api_key');
-    assert.match(e2.problems[0]!.message, /choose one of basic auth .* or api_key/);
+    assert.match(e2.problems[0]!.message, /choose one of basic auth .*, elasticsearch\.api_key or elasticsearch\.bearer_token/);
     const ok = loadConfig({ cwd: tempDir(), env: { SLUICE_ELASTICSEARCH__USERNAME: 'bob', SLUICE_ELASTICSEARCH__PASSWORD: 'pw-value-1' } });
     assert.ok(ok.elasticsearch.password instanceof Secret);
     assert.equal(ok.elasticsearch.password.reveal(), 'pw-value-1');
@@ -378,7 +378,7 @@ describe('result', () => {
   });
 
   test('has every schema key, in schema order', () => {
-    const c = loadConfig({ cwd: tempDir(), env: { SLUICE_ELASTICSEARCH__USERNAME: 'u', SLUICE_ELASTICSEARCH__PASSWORD: 'p-1234', SLUICE_ELASTICSEARCH__TLS__CA_FILE: '/ca.pem', SLUICE_WATCH__DIR: '/w', SLUICE_WATCH__AFTER: 'move', SLUICE_WATCH__ARCHIVE_DIR: '/a', SLUICE_WATCH__QUARANTINE_DIR: '/q', SLUICE_CAPTURE__INTERFACE: 'lo', SLUICE_CAPTURE__BPF: 'udp', SLUICE_CAPTURE__SNAPLEN_BYTES: '96', SLUICE_CAPTURE__DIR: '/c', SLUICE_ACCESS_LOG__APACHE_LOG_FORMAT: '%h', SLUICE_GEOIP__ASN_DB_PATHS: '/asn.csv', SLUICE_HONEYPOT__SENSOR_NAME: 's1', SLUICE_POSTGRES__URL: 'postgres://u:p@h/d', SLUICE_KAFKA__CLIENT_ID: 'c', SLUICE_KAFKA__DLQ_TOPIC: 'd' } });
+    const c = loadConfig({ cwd: tempDir(), env: { SLUICE_ELASTICSEARCH__USERNAME: 'u', SLUICE_ELASTICSEARCH__PASSWORD: 'p-1234', SLUICE_ELASTICSEARCH__TLS__CA_FILE: '/ca.pem', SLUICE_ELASTICSEARCH__TLS__CERT_FILE: '/c.pem', SLUICE_ELASTICSEARCH__TLS__KEY_FILE: '/k.pem', SLUICE_WATCH__DIR: '/w', SLUICE_WATCH__AFTER: 'move', SLUICE_WATCH__ARCHIVE_DIR: '/a', SLUICE_WATCH__QUARANTINE_DIR: '/q', SLUICE_CAPTURE__INTERFACE: 'lo', SLUICE_CAPTURE__BPF: 'udp', SLUICE_CAPTURE__SNAPLEN_BYTES: '96', SLUICE_CAPTURE__DIR: '/c', SLUICE_ACCESS_LOG__APACHE_LOG_FORMAT: '%h', SLUICE_GEOIP__ASN_DB_PATHS: '/asn.csv', SLUICE_HONEYPOT__SENSOR_NAME: 's1', SLUICE_POSTGRES__URL: 'postgres://u:p@h/d', SLUICE_KAFKA__CLIENT_ID: 'c', SLUICE_KAFKA__DLQ_TOPIC: 'd' } });
     const leaves: string[] = [];
     const walk = (o: object, prefix: string) => {
       for (const [k, v] of Object.entries(o)) {
@@ -389,7 +389,7 @@ describe('result', () => {
     };
     walk(c, '');
     // api_key excludes username/password, nginx_log_format excludes apache_log_format (rules): each pair is set once.
-    assert.deepEqual(leaves, CONFIG_KEYS.filter((k) => k.path !== 'elasticsearch.api_key' && k.path !== 'access_log.nginx_log_format').map((k) => k.path));
+    assert.deepEqual(leaves, CONFIG_KEYS.filter((k) => k.path !== 'elasticsearch.api_key' && k.path !== 'elasticsearch.bearer_token' && k.path !== 'access_log.nginx_log_format').map((k) => k.path));
   });
 });
 

@@ -22,6 +22,8 @@ const absolutePaths = (path: string): Normalizer => ({
 });
 
 export const NORMALIZERS: readonly Normalizer[] = [absolutePath('data_dir'), absolutePath('elasticsearch.tls.ca_file'),
+  absolutePath('elasticsearch.tls.cert_file'),
+  absolutePath('elasticsearch.tls.key_file'),
   absolutePath('watch.dir'),
   absolutePath('watch.archive_dir'),
   absolutePath('watch.quarantine_dir'),

@@ -23,11 +23,23 @@ export const CONFIG_RULES: readonly ConfigRule[] = [
   },
   {
     name: 'one-auth-method',
-    paths: ['elasticsearch.username', 'elasticsearch.api_key'],
-    check: (get) =>
-      get('elasticsearch.username') !== undefined && get('elasticsearch.api_key') !== undefined
-        ? [{ path: 'elasticsearch.api_key', message: 'choose one of basic auth (elasticsearch.username/password) or api_key' }]
-        : [],
+    paths: ['elasticsearch.username', 'elasticsearch.api_key', 'elasticsearch.bearer_token'],
+    check: (get) => {
+      const given = ['elasticsearch.username', 'elasticsearch.api_key', 'elasticsearch.bearer_token'].filter((k) => get(k) !== undefined);
+      return given.length > 1
+        ? [{ path: given[1], message: 'choose one of basic auth (elasticsearch.username/password), elasticsearch.api_key or elasticsearch.bearer_token' }]
+        : [];
+    },
+  },
+  {
+    name: 'client-cert-needs-key',
+    paths: ['elasticsearch.tls.cert_file', 'elasticsearch.tls.key_file'],
+    check: (get) => {
+      const cert = get('elasticsearch.tls.cert_file') !== undefined;
+      const key = get('elasticsearch.tls.key_file') !== undefined;
+      if (cert === key) return [];
+      return [{ path: cert ? 'elasticsearch.tls.key_file' : 'elasticsearch.tls.cert_file', message: 'mutual TLS needs both elasticsearch.tls.cert_file and elasticsearch.tls.key_file' }];
+    },
   },
   {
     name: 'move-requires-archive-dir',

@@ -424,7 +424,8 @@ export const configSchema = z
           .describe('Elasticsearch nodes, e.g. `https://es1:9200`. In the environment: a comma-separated list.'),
         username: z.string().min(1).optional().describe('User name for HTTP basic authentication.'),
         password: secret('Password for HTTP basic authentication (requires `elasticsearch.username`).').optional(),
-        api_key: secret('Base64 API key (the `encoded` value); alternative to username and password.').optional(),
+        api_key: secret('API key, as `id:key` or the base64 `encoded` value; alternative to username and password.').optional(),
+        bearer_token: secret('Bearer token (`Authorization: Bearer …`, e.g. an Elasticsearch service-account or OAuth token); alternative to the other methods.').optional(),
         index_pattern: z
           .string()
           .min(1)
@@ -458,6 +459,16 @@ export const configSchema = z
               .min(1)
               .optional()
               .describe('PEM file of the certificate authority that signed the cluster certificate. Relative paths are resolved against the working directory.'),
+            cert_file: z
+              .string()
+              .min(1)
+              .optional()
+              .describe('PEM client certificate for mutual TLS (with `elasticsearch.tls.key_file`). Relative paths are resolved against the working directory.'),
+            key_file: z
+              .string()
+              .min(1)
+              .optional()
+              .describe('PEM private key (unencrypted) of `elasticsearch.tls.cert_file`. Keep it readable by the sluice user only.'),
             insecure: z
               .boolean()
               .default(false)
