@@ -286,6 +286,12 @@ describe('problems', () => {
     const ok = loadConfig({ cwd: tempDir(), env: { SLUICE_ELASTICSEARCH__USERNAME: 'bob', SLUICE_ELASTICSEARCH__PASSWORD: 'pw-value-1' } });
     assert.ok(ok.elasticsearch.password instanceof Secret);
     assert.equal(ok.elasticsearch.password.reveal(), 'pw-value-1');
+    const e3 = configError(() => loadConfig({ cwd: tempDir(), env: { SLUICE_ELASTICSEARCH__API_KEY: 'id:key', SLUICE_ELASTICSEARCH__BEARER_TOKEN: 'tok-1' } }));
+    assert.equal(e3.problems[0]!.path, 'elasticsearch.bearer_token');
+    const e4 = configError(() => loadConfig({ cwd: tempDir(), env: { SLUICE_ELASTICSEARCH__TLS__CERT_FILE: '/c.pem' } }));
+    assert.deepEqual(e4.problems.map((p) => [p.path, p.message]), [['elasticsearch.tls.key_file', 'mutual TLS needs both elasticsearch.tls.cert_file and elasticsearch.tls.key_file']]);
+    const bearer = loadConfig({ cwd: tempDir(), env: { SLUICE_ELASTICSEARCH__BEARER_TOKEN: 'tok-1' } });
+    assert.ok(bearer.elasticsearch.bearer_token instanceof Secret);
   });
 
   test('rules are reported together with schema problems, and skipped for invalid keys', () => {
