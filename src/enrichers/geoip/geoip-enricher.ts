@@ -1,11 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { LRUCache } from 'lru-cache';
 import { Reader } from 'maxmind';
-import { AsnRanges, type AsnRecord } from './asn-ranges.js';
+import { AsnRanges, type AsnRecord, type CsvAddResult } from './asn-ranges.js';
 import { CONTINENT_NAMES, continentOf, countryName } from './country-continents.js';
 import { ipv4ToNumber, ipv6ToBigInt, publicAddress } from './ip-address.js';
+import { readMmdbLayout } from './mmdb-layout.js';
 
 /** ECS `geo.*` as this enricher fills it (every member optional: databases differ in what they know). */
 export interface EcsGeo {
@@ -68,8 +70,12 @@ type MmdbRecord = Record<string, unknown>;
 
 interface MmdbSource {
   readonly path: string;
-  readonly reader: Reader<MmdbRecord>;
+  /** The reader; undefined until first needed for a database opened lazily, null when it could not be loaded then. */
+  reader: Reader<MmdbRecord> | undefined | null;
   readonly ipVersion: number;
+  /** False for an IPv6 database whose IPv4 subtree is empty: never asked about IPv4 addresses. */
+  readonly answersIpv4: boolean;
+  readonly warn: (message: string) => void;
 }
 
 /** Cached "nothing known" (lru-cache stores no undefined). */
@@ -80,7 +86,10 @@ const NOTHING: GeoIpResult = Object.freeze({});
  *
  * Private, loopback, link-local, multicast and documentation addresses are never looked up. A
  * database that is missing or damaged produces one warning and no fields — enrichment never fails
- * an event. Lookups are synchronous (the databases are read into memory at {@link open}).
+ * an event. Lookups are synchronous: the databases are read into memory at {@link open}, except a
+ * second or later city database whose layout can be checked without loading it (the IPv6 file of
+ * the default pair, ~17 MB), which is read at the first address only it can answer — for the
+ * default pair, the first IPv6 address. The ASN CSV is held in typed arrays (asn-ranges.ts).
  */
 export class GeoIpEnricher {
   private readonly cache: LRUCache<string, GeoIpResult> | undefined;
@@ -103,7 +112,9 @@ export class GeoIpEnricher {
     const asnPaths = options.asnDbPaths ?? defaultAsnPaths(warn);
     const city: MmdbSource[] = [];
     for (const path of cityPaths) {
-      const source = await openMmdb(path, warn);
+      // The first database answers almost everything; the others (the IPv6 file of the default pair)
+      // are read into memory at the first address they are needed for, when their layout allows it.
+      const source = city.length > 0 ? lazyMmdb(path, warn) ?? (await openMmdb(path, warn)) : await openMmdb(path, warn);
       if (source) city.push(source);
     }
     const asnMmdb: MmdbSource[] = [];
@@ -114,18 +125,19 @@ export class GeoIpEnricher {
         if (source) asnMmdb.push(source);
         continue;
       }
-      let text: string;
+      ranges ??= new AsnRanges();
+      let added: CsvAddResult;
       try {
-        text = await readFile(path, 'utf8');
+        added = ranges.addCsvFile(path);
       } catch (err) {
         warn(`GeoIP: the ASN file ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); documents get no AS fields from it.`);
         continue;
       }
-      ranges ??= new AsnRanges();
-      const { rows, skipped } = ranges.addCsv(text);
+      const { rows, skipped } = added;
       if (rows === 0) warn(`GeoIP: the ASN file ${path} holds no IP ranges in the start,end,asn,organization CSV layout; documents get no AS fields from it.`);
       else if (skipped > 0) warn(`GeoIP: ${skipped} of ${rows + skipped} lines of the ASN file ${path} could not be read and were skipped.`);
     }
+    ranges?.compact();
     const sources = [...city.map((s) => s.path), ...asnMmdb.map((s) => s.path)];
     if (ranges && ranges.size > 0) sources.push(...asnPaths.filter((p) => !p.toLowerCase().endsWith('.mmdb')));
     const cacheEntries = options.cacheEntries ?? DEFAULT_GEOIP_CACHE_ENTRIES;
@@ -178,7 +190,7 @@ export class GeoIpEnricher {
     let geo: EcsGeo | undefined;
     let as: EcsAs | undefined;
     for (const source of this.city) {
-      if (addr.family === 6 && source.ipVersion === 4) continue;
+      if (addr.family === 6 ? source.ipVersion === 4 : !source.answersIpv4) continue;
       const mapped = mapRecord(safeGet(source, addr.address));
       geo ??= mapped.geo;
       as ??= mapped.as;
@@ -214,10 +226,36 @@ function copyGeo(geo: EcsGeo): EcsGeo {
 }
 
 function safeGet(source: MmdbSource, ip: string): MmdbRecord | null {
+  if (source.reader === undefined) source.reader = loadLazily(source);
+  if (source.reader === null) return null;
   try {
     return source.reader.get(ip);
   } catch {
     // A damaged data section fails per lookup; treat it as unknown rather than failing the event.
+    return null;
+  }
+}
+
+/**
+ * A database to be loaded at its first use, when its metadata and IPv4 subtree can be read without
+ * loading it (see mmdb-layout.ts); undefined otherwise (the caller then opens it at once, which
+ * reports the problem). The file is only checked here, not held.
+ */
+function lazyMmdb(path: string, warn: (message: string) => void): MmdbSource | undefined {
+  try {
+    const layout = readMmdbLayout(path);
+    return { path, reader: undefined, ipVersion: layout.ipVersion, answersIpv4: layout.answersIpv4, warn };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads a lazily opened database (synchronously, once: lookups are synchronous); null with a warning when it cannot be used any more. */
+function loadLazily(source: MmdbSource): Reader<MmdbRecord> | null {
+  try {
+    return new Reader<MmdbRecord>(readFileSync(source.path));
+  } catch (err) {
+    source.warn(`GeoIP: the database ${source.path} could not be loaded at its first use (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); documents get no geo fields from it.`);
     return null;
   }
 }
@@ -232,7 +270,7 @@ async function openMmdb(path: string, warn: (message: string) => void): Promise<
   }
   try {
     const reader = new Reader<MmdbRecord>(buffer);
-    return { path, reader, ipVersion: reader.metadata.ipVersion };
+    return { path, reader, ipVersion: reader.metadata.ipVersion, answersIpv4: true, warn };
   } catch (err) {
     warn(`GeoIP: ${path} is not a readable MaxMind-format (.mmdb) database (${(err as Error).message}); documents get no geo fields from it.`);
     return undefined;
