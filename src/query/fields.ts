@@ -1,11 +1,12 @@
 /**
- * The field catalog of the query language: every field a query may name, its type, whether it is
- * an array, and where it lives in the SQL store (`p` = packets, `c` = captures) and in
- * Elasticsearch / OpenSearch. Field names and JSON paths used in SQL come only from this table,
- * never from user input.
+ * The field catalogs of the query language: every field a query may name, its type, whether it is
+ * an array, and where it lives in the SQL store and in Elasticsearch / OpenSearch. Field names and
+ * JSON paths used in SQL come only from these tables, never from user input.
  *
- * See `docs/reference/packet-document.md` for the fields and `docs/reference/query-language.md` for
- * the language.
+ * This file holds the catalog type and the packet catalog (`p` = packets, `c` = captures);
+ * `log-field-catalogs.ts` generates the access-log and honeypot catalogs from their index-template
+ * field lists. See `docs/reference/packet-document.md` for the packet fields and
+ * `docs/reference/query-language.md` for the language and every dataset's fields.
  */
 import { SluiceError } from '../errors.js';
 
@@ -203,12 +204,84 @@ export const DEFAULT_TEXT_FIELDS: readonly string[] = [
 /** IP fields matched by free text that is an IP address or CIDR block. */
 export const DEFAULT_TEXT_IP_FIELDS: readonly string[] = ['source.ip', 'destination.ip', 'dns.resolved_ip'];
 
-const BY_NAME = new Map(FIELDS.map((s) => [s.name, s]));
-const ALIAS_BY_NAME = new Map(ALIASES.map((a) => [a.name, a]));
+/**
+ * The fields of one dataset (packets, web access logs, honeypot events) as the query language sees
+ * them: what a name resolves to, which fields free text is matched against, and the SQL context
+ * the fields' sources refer to. Binding and both compilers take a catalog; without one they use
+ * {@link PACKET_CATALOG}.
+ */
+export interface FieldCatalog {
+  /** Dataset name (`packets`, `access`, `honeypot`), for messages. */
+  readonly dataset: string;
+  readonly fields: readonly FieldSpec[];
+  readonly aliases: readonly FieldAlias[];
+  /** Keyword fields free text is matched against. */
+  readonly defaultTextFields: readonly string[];
+  /** IP fields free text that is an IP address or CIDR block is matched against. */
+  readonly defaultTextIpFields: readonly string[];
+  /**
+   * Names the dataset's documents hold but the language cannot query, with the reason (full-text
+   * or unindexed fields): naming one is a `SLUICE_QUERY_FIELD` error that says why.
+   */
+  readonly unqueryable: ReadonlyMap<string, string>;
+  /** SQL expression of the document as JSON text (`CAST(p.doc AS TEXT)`, `e.doc`). */
+  readonly sqlDoc: string;
+  /**
+   * The documents hold IP addresses as written by the source, maybe not in canonical form
+   * (`::FFFF:10.0.0.1`, `2001:DB8::1`): SQL equality then compares address keys, as the engine's
+   * `ip` type does. Packets are written by sluice in canonical form and compare text.
+   */
+  readonly rawIps: boolean;
+  /**
+   * Keyword values longer than this are not indexed by the engine (`ignore_above`): SQL tests on
+   * keyword fields skip them too, so both give the same answer. Undefined: no limit.
+   */
+  readonly keywordIgnoreAbove?: number;
+  /** The field named `name` (exact catalog name, no aliases), or `undefined`. */
+  get(name: string): FieldSpec | undefined;
+  /** The alias named `name`, or `undefined`. */
+  alias(name: string): FieldAlias | undefined;
+}
+
+/** Parts of a {@link FieldCatalog} given to {@link makeFieldCatalog}. */
+export type FieldCatalogParts = Omit<FieldCatalog, 'get' | 'alias' | 'unqueryable' | 'rawIps'> & {
+  readonly unqueryable?: ReadonlyMap<string, string>;
+  readonly rawIps?: boolean;
+};
+
+/**
+ * Builds a catalog with its lookups. Throws when the parts do not fit together (a duplicate name,
+ * an alias or default text field naming an unknown field): a programming error, caught by tests.
+ */
+export function makeFieldCatalog(parts: FieldCatalogParts): FieldCatalog {
+  const byName = new Map(parts.fields.map((s) => [s.name, s]));
+  if (byName.size !== parts.fields.length) throw new Error(`field catalog ${parts.dataset}: duplicate field names`);
+  const aliasByName = new Map(parts.aliases.map((a) => [a.name, a]));
+  for (const n of [...parts.defaultTextFields, ...parts.defaultTextIpFields, ...parts.aliases.flatMap((a) => a.targets)]) {
+    if (!byName.has(n)) throw new Error(`field catalog ${parts.dataset}: ${n} is not a field`);
+  }
+  return Object.freeze({
+    ...parts,
+    unqueryable: parts.unqueryable ?? new Map<string, string>(),
+    rawIps: parts.rawIps ?? false,
+    get: (name: string) => byName.get(name),
+    alias: (name: string) => aliasByName.get(name),
+  });
+}
+
+/** The packet documents of the embedded store (`sluice.db`) and of `sluice-packets-*`. */
+export const PACKET_CATALOG: FieldCatalog = makeFieldCatalog({
+  dataset: 'packets',
+  fields: FIELDS,
+  aliases: ALIASES,
+  defaultTextFields: DEFAULT_TEXT_FIELDS,
+  defaultTextIpFields: DEFAULT_TEXT_IP_FIELDS,
+  sqlDoc: 'CAST(p.doc AS TEXT)',
+});
 
 /** The field named `name` (exact catalog name, no aliases), or `undefined`. */
-export function getField(name: string): FieldSpec | undefined {
-  return BY_NAME.get(name);
+export function getField(name: string, catalog: FieldCatalog = PACKET_CATALOG): FieldSpec | undefined {
+  return catalog.get(name);
 }
 
 /** An unknown field in a query (`SLUICE_QUERY_FIELD`). */
@@ -217,9 +290,14 @@ export class KqlFieldError extends SluiceError {
   readonly column: number;
   readonly suggestions: readonly string[];
 
-  constructor(field: string, column: number, suggestions: readonly string[]) {
+  /**
+   * @param why Set when the field exists but cannot be queried (full text, not indexed): the
+   *   message says so instead of "unknown field".
+   */
+  constructor(field: string, column: number, suggestions: readonly string[], why?: string) {
     const hint = suggestions.length === 0 ? '' : `; did you mean ${suggestions.map((s) => `"${s}"`).join(', ')}?`;
-    super('SLUICE_QUERY_FIELD', `query: column ${column}: unknown field "${field}"${hint} (see docs/reference/query-language.md for the field list)`);
+    const what = why === undefined ? `unknown field "${field}"` : `field "${field}" cannot be queried: ${why}`;
+    super('SLUICE_QUERY_FIELD', `query: column ${column}: ${what}${hint} (see docs/reference/query-language.md for the field list)`);
     this.name = 'KqlFieldError';
     this.field = field;
     this.column = column;
@@ -253,14 +331,14 @@ function levenshtein(a: string, b: string): number {
 }
 
 /** Up to three known names closest to `name` (edit distance, or a suffix match: `question.name`). */
-export function suggestFields(name: string): string[] {
+export function suggestFields(name: string, catalog: FieldCatalog = PACKET_CATALOG): string[] {
   const lower = name.toLowerCase();
-  const all = [...FIELDS.map((s) => s.name), ...ALIASES.map((a) => a.name)];
+  const all = [...catalog.fields.map((s) => s.name), ...catalog.aliases.map((a) => a.name)];
   const scored: { n: string; d: number }[] = [];
   for (const n of all) {
     let d = levenshtein(lower, n.toLowerCase());
     if (lower.length >= 3 && (n.endsWith('.' + lower) || n.split('.').includes(lower))) d = Math.min(d, 1);
-    if (d <= Math.max(2, Math.floor(name.length / 3))) scored.push({ n, d });
+    if (n !== name && d <= Math.max(2, Math.floor(name.length / 3))) scored.push({ n, d });
   }
   scored.sort((x, y) => x.d - y.d || x.n.localeCompare(y.n));
   return scored.slice(0, 3).map((s) => s.n);
@@ -270,11 +348,16 @@ export function suggestFields(name: string): string[] {
  * The fields a query name stands for: one field, or the targets of an alias. `dns.answers[].data`
  * is accepted for `dns.answers.data`. Throws {@link KqlFieldError} for an unknown name.
  */
-export function resolveField(name: string, column: number): FieldSpec[] {
+export function resolveField(name: string, column: number, catalog: FieldCatalog = PACKET_CATALOG): FieldSpec[] {
   const n = name.replaceAll('[]', '');
-  const spec = BY_NAME.get(n);
+  const spec = catalog.get(n);
   if (spec) return [spec];
-  const alias = ALIAS_BY_NAME.get(n);
-  if (alias) return alias.targets.map((t) => BY_NAME.get(t)!);
-  throw new KqlFieldError(name, column, suggestFields(n));
+  const alias = catalog.alias(n);
+  if (alias) return alias.targets.map((t) => catalog.get(t)!);
+  const why = catalog.unqueryable.get(n);
+  if (why !== undefined) {
+    // A full-text field usually has a keyword sibling worth naming (`url.original.text` → `url.original`).
+    throw new KqlFieldError(name, column, suggestFields(n, catalog), why);
+  }
+  throw new KqlFieldError(name, column, suggestFields(n, catalog));
 }

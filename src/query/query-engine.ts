@@ -7,6 +7,12 @@
  * `_search/point_in_time`); the engine is detected once. Sort values of `date_nanos` fields are
  * nanosecond integers beyond 2^53, so they are kept as strings when the response is parsed, and
  * given back to `search_after` as ISO times.
+ *
+ * Packets sort by `@timestamp`, capture id and frame. Log documents (access, honeypot) sort by
+ * `@timestamp` at millisecond resolution (`numeric_type: date`), then `_id`: the order of the
+ * embedded store (`ts_ms`, then id), so both list the same documents in the same order. Sorting on
+ * `_id` loads its field data, which OpenSearch 3 warns about (deprecated) and Elasticsearch 8
+ * refuses unless `indices.id_field_data.enabled` is set; log documents carry no other unique field.
  */
 import { SluiceError } from '../errors.js';
 import type { EngineClient } from '../sinks/elasticsearch/http/engine-client.js';
@@ -15,6 +21,7 @@ import type { EngineInfo } from '../sinks/elasticsearch/http/engine-info.js';
 import { compileEs } from './es/compile-es.js';
 import { nsToIso } from './kql/bind.js';
 import { parseKql } from './kql/parse-kql.js';
+import { catalogForDataset, type QueryDataset } from './log-field-catalogs.js';
 
 /** A query on the engine. */
 export interface EngineQuery {
@@ -26,6 +33,8 @@ export interface EngineQuery {
   readonly index: string;
   /** Hits per page. Default 5,000. */
   readonly pageSize?: number;
+  /** Which documents the indices hold (field catalog and sort order). Default `packets`. */
+  readonly dataset?: QueryDataset;
 }
 
 /** One hit. */
@@ -36,8 +45,8 @@ export interface EngineHit {
 }
 
 /** The DSL of `q` (with the time range). */
-export function engineQueryBody(q: EngineQuery): Record<string, unknown> {
-  const query = compileEs(parseKql(q.kql));
+export function engineQueryBody(q: Omit<EngineQuery, 'index'> & { readonly index?: string }): Record<string, unknown> {
+  const query = compileEs(parseKql(q.kql), catalogForDataset(q.dataset ?? 'packets'));
   if (q.fromNs === undefined && q.toNs === undefined) return query;
   const range: Record<string, unknown> = { format: 'strict_date_optional_time_nanos' };
   if (q.fromNs !== undefined) range.gte = nsToIso(q.fromNs);
@@ -45,7 +54,13 @@ export function engineQueryBody(q: EngineQuery): Record<string, unknown> {
   return { bool: { filter: [query, { range: { '@timestamp': range } }] } };
 }
 
-/** Streams the hits of `q` in time order (ties by capture id and frame). */
+/** The sort of a dataset's search (see the file comment). */
+export function engineSort(dataset: QueryDataset = 'packets'): unknown[] {
+  if (dataset === 'packets') return [{ '@timestamp': { order: 'asc', numeric_type: 'date_nanos' } }, { 'pcap.capture_id': 'asc' }, { 'pcap.frame': 'asc' }];
+  return [{ '@timestamp': { order: 'asc', numeric_type: 'date' } }, { _id: 'asc' }];
+}
+
+/** Streams the hits of `q` in time order (packets: ties by capture id and frame; logs: by id). */
 export async function* searchEngine(client: EngineClient, engine: EngineInfo, q: EngineQuery): AsyncGenerator<EngineHit> {
   const opensearch = engine.distribution === 'opensearch';
   const keepAlive = '2m';
@@ -62,6 +77,8 @@ export async function* searchEngine(client: EngineClient, engine: EngineInfo, q:
   const noPit = open.status >= 300;
   let pit = noPit ? '' : opensearch ? (open.json() as { pit_id: string }).pit_id : (open.json() as { id: string }).id;
   const query = engineQueryBody(q);
+  const packets = (q.dataset ?? 'packets') === 'packets';
+  const sort = engineSort(q.dataset);
   let left = q.limit ?? Number.POSITIVE_INFINITY;
   let after: unknown[] | undefined;
   try {
@@ -71,7 +88,7 @@ export async function* searchEngine(client: EngineClient, engine: EngineInfo, q:
         size,
         query,
         ...(noPit ? {} : { pit: { id: pit, keep_alive: keepAlive } }),
-        sort: [{ '@timestamp': { order: 'asc', numeric_type: 'date_nanos' } }, { 'pcap.capture_id': 'asc' }, { 'pcap.frame': 'asc' }],
+        sort,
         track_total_hits: false,
       };
       if (after !== undefined) body.search_after = after;
@@ -89,8 +106,12 @@ export async function* searchEngine(client: EngineClient, engine: EngineInfo, q:
       // The date_nanos sort value comes back as nanoseconds, but search_after parses a number as
       // epoch milliseconds (OpenSearch; sort `format` is Elasticsearch-only): send it back as an
       // ISO time with all nine fraction digits, which both engines parse exactly.
-      const [ts, ...rest] = hits[hits.length - 1].sort;
-      after = [nsToIso(BigInt(ts as string | number)), ...rest];
+      // Log sorts are epoch milliseconds (numeric_type: date), which search_after takes as they are.
+      const last = hits[hits.length - 1].sort;
+      if (packets) {
+        const [ts, ...rest] = last;
+        after = [nsToIso(BigInt(ts as string | number)), ...rest];
+      } else after = last;
     }
   } finally {
     if (!noPit) await client.request(

@@ -13,7 +13,7 @@
  */
 import type { KqlNode } from '../kql/ast.js';
 import { bindKql, type BoundNode, type BoundTest } from '../kql/bind.js';
-import type { FieldSpec } from '../fields.js';
+import { PACKET_CATALOG, type FieldCatalog, type FieldSpec } from '../fields.js';
 
 /** An Elasticsearch query DSL object. */
 export type EsQuery = Record<string, unknown>;
@@ -82,6 +82,6 @@ export function compileBoundEs(node: BoundNode): EsQuery {
  * Compiles a KQL tree to an Elasticsearch / OpenSearch query (the value of the search body's
  * `query`). Throws `SLUICE_QUERY_FIELD` / `SLUICE_QUERY_VALUE` errors like `compileSql`.
  */
-export function compileEs(node: KqlNode): EsQuery {
-  return compileBoundEs(bindKql(node));
+export function compileEs(node: KqlNode, catalog: FieldCatalog = PACKET_CATALOG): EsQuery {
+  return compileBoundEs(bindKql(node, catalog));
 }

@@ -1,5 +1,5 @@
 /**
- * Binding: checks a KQL syntax tree against the field catalog (`src/query/fields.ts`) and turns
+ * Binding: checks a KQL syntax tree against a field catalog (`src/query/fields.ts`) and turns
  * it into a tree of typed tests, shared by the SQL and the Elasticsearch compilers. Aliases and
  * free text are expanded into `or`s, values are parsed by field type (IP addresses normalised,
  * dates to exact nanoseconds), and tests on constant fields are evaluated here.
@@ -7,14 +7,7 @@
  * Throws `KqlFieldError` (`SLUICE_QUERY_FIELD`) and `KqlValueError` (`SLUICE_QUERY_VALUE`).
  */
 import type { KqlNode, KqlRangeOp, KqlValue } from './ast.js';
-import {
-  DEFAULT_TEXT_FIELDS,
-  DEFAULT_TEXT_IP_FIELDS,
-  KqlValueError,
-  getField,
-  resolveField,
-  type FieldSpec,
-} from '../fields.js';
+import { KqlValueError, PACKET_CATALOG, resolveField, type FieldCatalog, type FieldSpec } from '../fields.js';
 import { dayText, ipKey, NS_PER_DAY, parseCidr, parseDate, parseInteger, parseIp, toBindable, type Cidr } from './values.js';
 
 /** One end of a range. `sql` is what SQL compares with, `es` what goes into the ES `range`. */
@@ -254,40 +247,41 @@ function bindMatch(field: FieldSpec, value: KqlValue): BoundNode {
   return leaf(field, matchTest(field, value));
 }
 
-function bindText(value: KqlValue): BoundNode {
+function bindText(value: KqlValue, catalog: FieldCatalog): BoundNode {
   const children: BoundNode[] = [];
-  for (const name of DEFAULT_TEXT_FIELDS) {
-    const field = getField(name)!;
+  for (const name of catalog.defaultTextFields) {
+    const field = catalog.get(name)!;
     children.push(leaf(field, value.kind === 'wildcard' ? wildcardTest(field, value) : { op: 'eq', value: keywordText(field, value) }));
   }
   if (value.kind !== 'wildcard' && (parseIp(value.text) || parseCidr(value.text))) {
-    for (const name of DEFAULT_TEXT_IP_FIELDS) children.push(leaf(getField(name)!, matchTest(getField(name)!, value)));
+    for (const name of catalog.defaultTextIpFields) children.push(leaf(catalog.get(name)!, matchTest(catalog.get(name)!, value)));
   }
   return or(children);
 }
 
-/** Binds a syntax tree to the field catalog. */
-export function bindKql(node: KqlNode): BoundNode {
+/** Binds a syntax tree to a field catalog (default: the packet catalog). */
+export function bindKql(node: KqlNode, catalog: FieldCatalog = PACKET_CATALOG): BoundNode {
+  const bind = (n: KqlNode) => bindKql(n, catalog);
   switch (node.kind) {
     case 'all':
       return ALL;
     case 'and':
-      return and(node.children.map(bindKql));
+      return and(node.children.map(bind));
     case 'or':
-      return or(node.children.map(bindKql));
+      return or(node.children.map(bind));
     case 'not': {
-      const child = bindKql(node.child);
+      const child = bind(node.child);
       if (child.kind === 'all') return NONE;
       if (child.kind === 'none') return ALL;
       return { kind: 'not', child };
     }
     case 'exists':
-      return or(resolveField(node.field, node.position).map((f) => leaf(f, { op: 'exists' })));
+      return or(resolveField(node.field, node.position, catalog).map((f) => leaf(f, { op: 'exists' })));
     case 'match':
-      return or(resolveField(node.field, node.position).map((f) => bindMatch(f, node.value)));
+      return or(resolveField(node.field, node.position, catalog).map((f) => bindMatch(f, node.value)));
     case 'range':
-      return or(resolveField(node.field, node.position).map((f) => leaf(f, rangeEnd(f, node.op, node.value))));
+      return or(resolveField(node.field, node.position, catalog).map((f) => leaf(f, rangeEnd(f, node.op, node.value))));
     case 'text':
-      return bindText(node.value);
+      return bindText(node.value, catalog);
   }
 }

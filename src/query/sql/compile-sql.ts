@@ -3,18 +3,20 @@
  * only: no user input ever appears in the SQL text (field names are checked against the catalog
  * and JSON paths come from it; every value is a bound parameter).
  *
- * SQL context (the store's contract): `p` = `packets` (`p.ts_ns`, `p.link_type`, `p.interface`,
+ * SQL context of the packet catalog (the store's contract): `p` = `packets` (`p.ts_ns`, `p.link_type`, `p.interface`,
  * `p.orig_len`, `p.rowid` = capture number × 2^32 + frame, `p.doc` = the document as a BLOB of
  * UTF-8 JSON text), `c` = `captures` (`c.capture_id`, `c.doc_file`, `c.doc_name`). The clause calls
  * `sluice_ip_in_cidr` and `sluice_ip_key`: register them with `registerSqlFunctions`
- * (`./sql-functions.ts`).
+ * (`./sql-functions.ts`). The log catalogs (`../log-field-catalogs.ts`) refer to `e` = `log_events`
+ * (`e.doc` JSON text) and call `sluice_date_ns` for `@timestamp`.
  *
  * Every test compiles to an expression that is 0 or 1, never NULL, so `NOT` keeps documents that
  * lack the field (`not source.port: 80` matches ARP packets).
  */
 import type { KqlNode } from '../kql/ast.js';
 import { bindKql, type BoundNode, type BoundTest, type RangeEnd } from '../kql/bind.js';
-import type { FieldSpec } from '../fields.js';
+import { ipKey, parseIp } from '../kql/values.js';
+import { PACKET_CATALOG, type FieldCatalog, type FieldSpec } from '../fields.js';
 
 /** A WHERE clause and its parameters, in placeholder order. */
 export interface SqlWhere {
@@ -22,8 +24,6 @@ export interface SqlWhere {
   readonly params: unknown[];
 }
 
-/** The document as JSON text (the CAST keeps SQLite ≥ 3.45 from reading the BLOB as JSONB). */
-const DOC = 'CAST(p.doc AS TEXT)';
 /** Catalog JSON paths are plain dotted identifiers; checked so nothing else can reach the SQL. */
 const SAFE_PATH = /^\$(\.[A-Za-z_][A-Za-z0-9_]*)+$/;
 
@@ -50,6 +50,12 @@ export function wildcardToGlob(pattern: string): string {
 
 class Compiler {
   readonly params: unknown[] = [];
+  /** The document as JSON text (for packets the CAST keeps SQLite ≥ 3.45 from reading the BLOB as JSONB). */
+  private readonly doc: string;
+
+  constructor(private readonly catalog: FieldCatalog) {
+    this.doc = catalog.sqlDoc;
+  }
 
   node(n: BoundNode): string {
     switch (n.kind) {
@@ -79,22 +85,35 @@ class Compiler {
       case 'constant':
         throw new Error('compileSql: constant fields are evaluated when binding');
       case 'json':
-        return `coalesce(${this.predicate(field, `json_extract(${DOC}, ${path(src.path)})`, test)}, 0)`;
+        return `coalesce(${this.predicate(field, `json_extract(${this.doc}, ${path(src.path)})`, test)}, 0)`;
       case 'column':
         return `coalesce(${this.predicate(field, src.expr, test)}, 0)`;
       case 'each': {
         const elem = src.member === undefined ? 'j.value' : `json_extract(j.value, ${path(src.member)})`;
-        return `EXISTS (SELECT 1 FROM json_each(${DOC}, ${path(src.path)}) AS j WHERE ${this.predicate(field, elem, test)})`;
+        return `EXISTS (SELECT 1 FROM json_each(${this.doc}, ${path(src.path)}) AS j WHERE ${this.predicate(field, elem, test)})`;
       }
     }
   }
 
   /** A predicate on `expr` (may be NULL when the value is missing; callers make it 0). */
   private predicate(field: FieldSpec, expr: string, test: BoundTest): string {
+    const max = this.catalog.keywordIgnoreAbove;
+    if (max !== undefined && field.type === 'keyword') {
+      // The engine does not index longer keywords (`ignore_above`): no test matches them there.
+      return `(length(${expr}) <= ${Math.trunc(max)} AND ${this.valuePredicate(field, expr, test)})`;
+    }
+    return this.valuePredicate(field, expr, test);
+  }
+
+  private valuePredicate(field: FieldSpec, expr: string, test: BoundTest): string {
     switch (test.op) {
       case 'exists':
         return `(${expr} IS NOT NULL)`;
       case 'eq':
+        if (field.type === 'ip' && this.catalog.rawIps && typeof test.value === 'string') {
+          // Addresses as the source wrote them: compare keys (`::ffff:10.0.0.1` is 10.0.0.1, as in the engine).
+          return `(sluice_ip_key(${expr}) = ${this.bind(ipKeyOf(test.value))})`;
+        }
         return `(${expr} = ${this.bind(test.value)})`;
       case 'wildcard':
         return `(${expr} GLOB ${this.bind(wildcardToGlob(test.pattern))})`;
@@ -117,9 +136,15 @@ class Compiler {
   }
 }
 
-/** Compiles an already bound tree (see `src/query/kql/bind.ts`). */
-export function compileBoundSql(node: BoundNode): SqlWhere {
-  const c = new Compiler();
+function ipKeyOf(text: string): string {
+  const ip = parseIp(text);
+  if (!ip) throw new Error(`compileSql: bound IP value is not an address: ${text}`);
+  return ipKey(ip);
+}
+
+/** Compiles an already bound tree (see `src/query/kql/bind.ts`) for the SQL context of `catalog`. */
+export function compileBoundSql(node: BoundNode, catalog: FieldCatalog = PACKET_CATALOG): SqlWhere {
+  const c = new Compiler(catalog);
   const where = c.node(node);
   return { where, params: c.params };
 }
@@ -129,6 +154,6 @@ export function compileBoundSql(node: BoundNode): SqlWhere {
  * (strings, numbers, and bigints for nanosecond timestamps and integers beyond 2^53).
  * Throws `SLUICE_QUERY_FIELD` / `SLUICE_QUERY_VALUE` errors for unknown fields and bad values.
  */
-export function compileSql(node: KqlNode): SqlWhere {
-  return compileBoundSql(bindKql(node));
+export function compileSql(node: KqlNode, catalog: FieldCatalog = PACKET_CATALOG): SqlWhere {
+  return compileBoundSql(bindKql(node, catalog), catalog);
 }
