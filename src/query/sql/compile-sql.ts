@@ -15,7 +15,7 @@
  */
 import type { KqlNode } from '../kql/ast.js';
 import { bindKql, type BoundNode, type BoundTest, type RangeEnd } from '../kql/bind.js';
-import { ipKey, parseIp } from '../kql/values.js';
+import { ipKey, parseIp, type Cidr } from '../kql/values.js';
 import { PACKET_CATALOG, type FieldCatalog, type FieldSpec } from '../fields.js';
 
 /** A WHERE clause and its parameters, in placeholder order. */
@@ -118,6 +118,11 @@ class Compiler {
       case 'wildcard':
         return `(${expr} GLOB ${this.bind(wildcardToGlob(test.pattern))})`;
       case 'cidr':
+        if (this.catalog.rawIps) {
+          // By key range, so an IPv4-mapped IPv6 address is inside an IPv4 block, as in the engine.
+          const { low, high } = cidrKeys(test.cidr);
+          return `(sluice_ip_key(${expr}) BETWEEN ${this.bind(low)} AND ${this.bind(high)})`;
+        }
         return `sluice_ip_in_cidr(${expr}, ${this.bind(test.cidr.network.text)}, ${this.bind(test.cidr.prefix)})`;
       case 'range':
         return this.range(field, expr, test.lower, test.upper);
@@ -134,6 +139,13 @@ class Compiler {
     if (upper) parts.push(`${e} ${upper.inclusive ? '<=' : '<'} ${this.bind(upper.sql)}`);
     return '(' + parts.join(' AND ') + ')';
   }
+}
+
+/** First and last address key of a block (IPv4 blocks as IPv4-mapped IPv6, like `ipKey`). */
+function cidrKeys(cidr: Cidr): { low: string; high: string } {
+  const hostBits = BigInt((cidr.network.family === 4 ? 32 : 128) - cidr.prefix);
+  const high = cidr.network.value | ((1n << hostBits) - 1n);
+  return { low: ipKey(cidr.network), high: high.toString(16).padStart(32, '0') };
 }
 
 function ipKeyOf(text: string): string {
