@@ -164,6 +164,16 @@ export interface AttackPatternsTable {
   updated_at: string;
 }
 
+/**
+ * One username an address tried (any outcome), kept so the `distinct_usernames` rule counts only
+ * names that are new for the address. Id: uuid of address + NUL + username.
+ */
+export interface IpUsernamesTable {
+  id: string;
+  ip: string;
+  username: string;
+}
+
 /** The whole schema, for `Kysely<HoneypotDatabase>`. */
 export interface HoneypotDatabase {
   sessions: SessionsTable;
@@ -174,6 +184,7 @@ export interface HoneypotDatabase {
   credentials: CredentialsTable;
   ip_intelligence: IpIntelligenceTable;
   attack_patterns: AttackPatternsTable;
+  ip_usernames: IpUsernamesTable;
 }
 
 /** Which database a store talks to. */

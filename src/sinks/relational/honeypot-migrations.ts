@@ -5,6 +5,7 @@
  * next (`0002_…`) instead.
  */
 import { type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { deterministicUuid } from './deterministic-uuid.js';
 import type { HoneypotDialect } from './honeypot-database.js';
 
 /** Name of Kysely's bookkeeping tables (kept apart from any other migrations in the same database). */
@@ -185,13 +186,56 @@ function initial(dialect: HoneypotDialect): Migration {
     },
   };
 }
+/**
+ * What the writer needs to keep its rollups incremental (a batch costs the same on a store of any
+ * size): `ip_usernames` (the distinct usernames each address tried, so the `distinct_usernames`
+ * rule counts new names instead of re-reading every attempt of the address), an index on
+ * `attack_patterns (scope, scope_key)` (the unique key starts with `rule_id`, so lookups by scope
+ * scanned the table) and one on `auth_attempts (src_ip, timestamp)` (the brute-force rule reads
+ * only the failures around each new failure). Existing stores are backfilled.
+ */
+function incrementalRollups(): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('ip_usernames')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('ip', 'text', (c) => c.notNull())
+        .addColumn('username', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('ip_usernames_ip_idx').on('ip_usernames').column('ip').execute();
+      await db.schema.createIndex('attack_patterns_scope_key_idx').on('attack_patterns').columns(['scope', 'scope_key']).execute();
+      await db.schema.createIndex('auth_attempts_src_ip_timestamp_idx').on('auth_attempts').columns(['src_ip', 'timestamp']).execute();
+      // Backfill in pages of addresses (the ids are computed here, not in SQL, to be the same on both databases).
+      let after = '';
+      for (;;) {
+        const ips = (await db.selectFrom('auth_attempts').select('src_ip').distinct().where('src_ip', 'is not', null).where('src_ip', '>', after).orderBy('src_ip').limit(500).execute()).map((r) => r.src_ip as string);
+        if (ips.length === 0) break;
+        const pairs = await db.selectFrom('auth_attempts').select(['src_ip', 'username']).distinct().where('src_ip', 'in', ips).execute();
+        const rows = pairs.map((p) => ({ id: ipUsernameId(p.src_ip as string, p.username as string), ip: p.src_ip, username: p.username }));
+        for (let i = 0; i < rows.length; i += 300) await db.insertInto('ip_usernames').values(rows.slice(i, i + 300)).onConflict((oc) => oc.column('id').doNothing()).execute();
+        after = ips[ips.length - 1];
+      }
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropIndex('auth_attempts_src_ip_timestamp_idx').ifExists().execute();
+      await db.schema.dropIndex('attack_patterns_scope_key_idx').ifExists().execute();
+      await db.schema.dropTable('ip_usernames').ifExists().execute();
+    },
+  };
+}
 /* eslint-enable @typescript-eslint/no-explicit-any */
+
+/** Id of an `ip_usernames` row. */
+export function ipUsernameId(ip: string, username: string): string {
+  return deterministicUuid('ip_username', `${ip}\0${username}`);
+}
 
 /** Kysely's MigrationProvider over the migrations above, for one dialect. */
 export class HoneypotMigrationProvider implements MigrationProvider {
   constructor(private readonly dialect: HoneypotDialect) {}
 
   async getMigrations(): Promise<Record<string, Migration>> {
-    return { '0001_initial': initial(this.dialect) };
+    return { '0001_initial': initial(this.dialect), '0002_incremental_rollups': incrementalRollups() };
   }
 }

@@ -19,6 +19,7 @@ import { ATTACK_PATTERN_RULES, commandMatches, type AttackPatternRule } from './
 import { canonicalTimestamp, timestampOut } from './canonical-timestamp.js';
 import { deterministicUuid } from './deterministic-uuid.js';
 import type { AttackPatternsTable, CredentialsTable, HoneypotDatabase, IpIntelligenceTable, SessionsTable } from './honeypot-database.js';
+import { ipUsernameId } from './honeypot-migrations.js';
 import { migrateHoneypotDb } from './migrate-honeypot-db.js';
 import { checkHoneypotDb, honeypotDbError, openHoneypotDb, type HoneypotDb, type HoneypotDbOptions } from './open-honeypot-db.js';
 
@@ -71,6 +72,16 @@ const WRITER_LOCK = 0x736c7569636548n;
 type Db = Kysely<HoneypotDatabase> | Transaction<HoneypotDatabase>;
 type SessionFacts = Omit<SessionsTable, 'id' | 'created_at' | 'updated_at'>;
 type Meta = Record<string, string | number>;
+/** An `auth_attempts` row as this batch inserted it. */
+interface NewAuth {
+  readonly id: string;
+  readonly src_ip: string | null;
+  readonly timestamp: string;
+  readonly username: string;
+  readonly password: string;
+  readonly success: number;
+  readonly credential_id: string;
+}
 
 const AUTH = new Set(['cowrie.login.success', 'cowrie.login.failed']);
 const COMMAND = new Set(['cowrie.command.input', 'cowrie.command.failed', 'cowrie.command.success']);
@@ -175,40 +186,246 @@ export class HoneypotStore {
         });
       }
     }
-    for (const c of chunks(auth, CHUNK)) await trx.insertInto('auth_attempts').values(c).onConflict((oc) => oc.column('id').doNothing()).execute();
-    for (const c of chunks(commands, CHUNK)) await trx.insertInto('commands').values(c).onConflict((oc) => oc.column('id').doNothing()).execute();
-    for (const c of chunks(downloads, CHUNK)) await trx.insertInto('downloads').values(c).onConflict((oc) => oc.column('id').doNothing()).execute();
+    // Only rows really inserted feed the incremental rollups (their ids derive from fresh event ids,
+    // so this is all of them unless a crash left event rows without their raw event).
+    const authIn = await insertNew(trx, 'auth_attempts', auth);
+    const commandsIn = await insertNew(trx, 'commands', commands);
+    const downloadsIn = await insertNew(trx, 'downloads', downloads);
 
     // Sessions.
     const sessions = await this.upsertSessions(trx, fresh, now);
     result.sessionsChanged = sessions.changed;
 
-    // Derived tables.
-    await this.refreshCredentials(trx, [...new Set(auth.map((a) => a.credential_id))], now);
-    const ips = [...new Set(fresh.map((f) => f.event.src_ip).filter((x): x is string => x !== undefined))];
-    await this.refreshIps(trx, ips, now);
+    // Derived tables: the stored rollups plus what this batch added (never recomputed from history,
+    // so a batch costs the same whatever the size of the store; exact because only new events count).
+    await this.addCredentials(trx, authIn, now);
+    const ipRows = await this.addIps(trx, fresh, authIn, commandsIn, downloadsIn, sessions.ipDelta, now);
     const sessionKeys = [...new Set([...commands, ...downloads].map((r) => r.session).filter((s): s is string => s !== null))];
     result.patternsChanged += await this.refreshSessionPatterns(trx, sessionKeys, now);
-    const authIps = [...new Set(auth.map((a) => a.src_ip).filter((s): s is string => s !== null))];
-    result.patternsChanged += await this.refreshIpPatterns(trx, authIps, now, false);
+    result.patternsChanged += await this.addIpPatterns(trx, authIn, ipRows, now);
     return result;
   }
 
-  private async upsertSessions(trx: Db, fresh: readonly { event: CowrieEvent; ts: string }[], now: string): Promise<{ changed: number }> {
+  /** Adds the batch's new attempts to their `credentials` rows. */
+  private async addCredentials(trx: Db, auth: readonly NewAuth[], now: string): Promise<void> {
+    const add = new Map<string, Omit<CredentialsTable, 'created_at' | 'updated_at'>>();
+    for (const a of auth) {
+      const c = add.get(a.credential_id);
+      if (!c) add.set(a.credential_id, { id: a.credential_id, username: a.username, password: a.password, attempts: 1, successes: a.success, first_seen: a.timestamp, last_seen: a.timestamp });
+      else {
+        c.attempts++;
+        c.successes += a.success;
+        if (a.timestamp < c.first_seen) c.first_seen = a.timestamp;
+        if (a.timestamp > c.last_seen) c.last_seen = a.timestamp;
+      }
+    }
+    for (const c of chunks([...add.keys()], CHUNK)) {
+      const existing = (await trx.selectFrom('credentials').selectAll().where('id', 'in', c).execute()).map((r) => ({ ...r, attempts: Number(r.attempts), successes: Number(r.successes), first_seen: timestampOut(r.first_seen)!, last_seen: timestampOut(r.last_seen)! }));
+      const old = new Map(existing.map((r) => [r.id, r]));
+      const desired = new Map<string, Omit<CredentialsTable, 'created_at' | 'updated_at'>>();
+      for (const id of c) {
+        const n = add.get(id)!;
+        const o = old.get(id);
+        desired.set(id, o ? {
+          id, username: o.username, password: o.password, attempts: o.attempts + n.attempts, successes: o.successes + n.successes,
+          first_seen: n.first_seen < o.first_seen ? n.first_seen : o.first_seen, last_seen: n.last_seen > o.last_seen ? n.last_seen : o.last_seen,
+        } : n);
+      }
+      await syncRows(trx, 'credentials', desired, existing, now);
+    }
+  }
+
+  /**
+   * Adds the batch to the `ip_intelligence` rows of its addresses (times from every new event,
+   * counts from the new event rows, sessions from the session rows that gained the address).
+   * Returns the rows as written, for the address rules.
+   */
+  private async addIps(
+    trx: Db, fresh: readonly { event: CowrieEvent; ts: string }[], auth: readonly NewAuth[], commands: readonly { src_ip: string | null }[],
+    downloads: readonly { src_ip: string | null }[], sessionDelta: ReadonlyMap<string, number>, now: string,
+  ): Promise<Map<string, Omit<IpIntelligenceTable, 'created_at' | 'updated_at'>>> {
+    interface Add { first: string; last: string; sessions: number; auth: number; ok: number; commands: number; downloads: number }
+    const add = new Map<string, Add>();
+    for (const { event, ts } of fresh) {
+      if (event.src_ip === undefined) continue;
+      const a = add.get(event.src_ip);
+      if (!a) add.set(event.src_ip, { first: ts, last: ts, sessions: 0, auth: 0, ok: 0, commands: 0, downloads: 0 });
+      else {
+        if (ts < a.first) a.first = ts;
+        if (ts > a.last) a.last = ts;
+      }
+    }
+    for (const r of auth) {
+      const a = r.src_ip === null ? undefined : add.get(r.src_ip);
+      if (a) {
+        a.auth++;
+        a.ok += r.success;
+      }
+    }
+    for (const r of commands) if (r.src_ip !== null && add.has(r.src_ip)) add.get(r.src_ip)!.commands++;
+    for (const r of downloads) if (r.src_ip !== null && add.has(r.src_ip)) add.get(r.src_ip)!.downloads++;
+    for (const [ip, n] of sessionDelta) if (add.has(ip)) add.get(ip)!.sessions += n;
+    const out = new Map<string, Omit<IpIntelligenceTable, 'created_at' | 'updated_at'>>();
+    for (const c of chunks([...add.keys()], CHUNK)) {
+      const existingRows = (await trx.selectFrom('ip_intelligence').selectAll().where('ip', 'in', c).execute()).map(normalizeIp);
+      const existing = new Map(existingRows.map((r) => [r.ip, r]));
+      const desired = new Map<string, Omit<IpIntelligenceTable, 'created_at' | 'updated_at'>>();
+      for (const ip of c) {
+        const n = add.get(ip)!;
+        const old = existing.get(ip);
+        let geo = old ? { country_iso_code: old.country_iso_code, country_name: old.country_name, city_name: old.city_name, asn: old.asn, as_org: old.as_org, metadata: old.metadata } : undefined;
+        if (!geo || (geo.country_iso_code === null && geo.asn === null && this.geoip)) geo = this.lookupGeo(ip);
+        const id = deterministicUuid('ip', ip);
+        const row = {
+          id, ip, ...geo,
+          first_seen: old && old.first_seen < n.first ? old.first_seen : n.first, last_seen: old && old.last_seen > n.last ? old.last_seen : n.last,
+          sessions: (old?.sessions ?? 0) + n.sessions, auth_attempts: (old?.auth_attempts ?? 0) + n.auth, login_successes: (old?.login_successes ?? 0) + n.ok,
+          commands: (old?.commands ?? 0) + n.commands, downloads: (old?.downloads ?? 0) + n.downloads,
+        };
+        desired.set(id, row);
+        out.set(ip, row);
+      }
+      await syncRows(trx, 'ip_intelligence', desired, existingRows, now);
+    }
+    return out;
+  }
+
+  /**
+   * The address rules after a batch, from the stored detections plus the batch's new attempts:
+   * - `failed_logins`: a detection only grows (count, first/last, evidence merged); an address not
+   *   yet detected can only start to hold through a new failure, and then only failures within the
+   *   window around that failure matter, so only those are read;
+   * - `distinct_usernames`: `ip_usernames` says which names are new for the address.
+   * History is read once, when a rule first fires for an address (and when evidence holds text
+   * cut at 512 characters, whose order the merge cannot reproduce).
+   */
+  private async addIpPatterns(trx: Db, auth: readonly NewAuth[], ipRows: ReadonlyMap<string, Omit<IpIntelligenceTable, 'created_at' | 'updated_at'>>, now: string): Promise<number> {
+    const rules = this.rules.filter((r) => r.scope === 'ip');
+    const byIp = new Map<string, NewAuth[]>();
+    for (const a of auth) {
+      if (a.src_ip === null) continue;
+      let list = byIp.get(a.src_ip);
+      if (!list) byIp.set(a.src_ip, (list = []));
+      list.push(a);
+    }
+    // New (address, username) pairs: what the insert really added is what is new.
+    const newNames = new Map<string, string[]>();
+    const pairs = new Map<string, { id: string; ip: string; username: string }>();
+    for (const a of auth) if (a.src_ip !== null) pairs.set(ipUsernameId(a.src_ip, a.username), { id: ipUsernameId(a.src_ip, a.username), ip: a.src_ip, username: a.username });
+    for (const c of chunks([...pairs.values()], CHUNK)) {
+      for (const r of await trx.insertInto('ip_usernames').values(c).onConflict((oc) => oc.column('id').doNothing()).returning(['ip', 'username']).execute()) {
+        let list = newNames.get(r.ip);
+        if (!list) newNames.set(r.ip, (list = []));
+        list.push(r.username);
+      }
+    }
+    if (rules.length === 0 || byIp.size === 0) return 0;
+    let changed = 0;
+    for (const c of chunks([...byIp.keys()], CHUNK)) {
+      const existing = (await trx.selectFrom('attack_patterns').selectAll().where('scope', '=', 'ip').where('scope_key', 'in', c).execute()).map(normalizePattern);
+      const known = new Map(existing.map((p) => [p.id, p]));
+      const needCount = rules.some((r) => r.match.kind === 'distinct_usernames') ? c.filter((ip) => newNames.has(ip)) : [];
+      const nameCount = new Map<string, number>();
+      for (const cc of chunks(needCount, CHUNK)) {
+        for (const r of await trx.selectFrom('ip_usernames').select((eb) => ['ip', eb.fn.countAll().as('n')]).where('ip', 'in', cc).groupBy('ip').execute()) nameCount.set(r.ip, Number(r.n));
+      }
+      const desired = new Map<string, Omit<AttackPatternsTable, 'created_at' | 'updated_at'>>();
+      for (const ip of c) {
+        const stats = ipRows.get(ip)!;
+        const batch = byIp.get(ip)!;
+        const fails = batch.filter((a) => a.success === 0);
+        const failed = stats.auth_attempts - stats.login_successes;
+        for (const rule of rules) {
+          const m = rule.match;
+          const id = deterministicUuid('attack_pattern', `${rule.id}\0ip\0${ip}`);
+          const old = known.get(id);
+          if (m.kind === 'failed_logins') {
+            if (failed < m.count) continue;
+            if (old) {
+              const texts = mergeEvidence(old.evidence, fails.map((f) => f.username)) ?? distinctSorted((await this.failures(trx, ip)).map((f) => f.username));
+              const [first, last] = spanOf(old.first_seen, old.last_seen, fails);
+              desired.set(id, patternRow(rule, id, ip, ip, null, failed, texts, first, last));
+              continue;
+            }
+            if (fails.length === 0 || !(await this.windowHoldsNear(trx, ip, fails, m.count, m.windowSecs))) continue;
+            const all = await this.failures(trx, ip);
+            const times = all.map((f) => timestampOut(f.timestamp)!);
+            desired.set(id, patternRow(rule, id, ip, ip, null, failed, distinctSorted(all.map((f) => f.username)), times[0], times[times.length - 1]));
+          } else if (m.kind === 'distinct_usernames') {
+            const added = newNames.get(ip) ?? [];
+            if (old) {
+              const texts = mergeEvidence(old.evidence, added) ?? distinctSorted(await this.usernamesOf(trx, ip));
+              const [first, last] = spanOf(old.first_seen, old.last_seen, batch);
+              desired.set(id, patternRow(rule, id, ip, ip, null, old.evidence_count + added.length, texts, first, last));
+              continue;
+            }
+            // Not detected yet: the count was below the threshold and only new names can raise it.
+            const users = nameCount.get(ip) ?? 0;
+            if (added.length === 0 || users < m.count) continue;
+            const span = await trx.selectFrom('auth_attempts').select((eb) => [eb.fn.min('timestamp').as('first'), eb.fn.max('timestamp').as('last')]).where('src_ip', '=', ip).executeTakeFirstOrThrow();
+            desired.set(id, patternRow(rule, id, ip, ip, null, users, distinctSorted(await this.usernamesOf(trx, ip)), timestampOut(span.first)!, timestampOut(span.last)!));
+          }
+        }
+      }
+      changed += await syncRows(trx, 'attack_patterns', desired, existing, now);
+    }
+    return changed;
+  }
+
+  /** Every failed login of an address, in time order. */
+  private async failures(trx: Db, ip: string): Promise<{ timestamp: string; username: string }[]> {
+    return trx.selectFrom('auth_attempts').select(['timestamp', 'username']).where('src_ip', '=', ip).where('success', '=', 0).orderBy('timestamp').orderBy('id').execute();
+  }
+
+  private async usernamesOf(trx: Db, ip: string): Promise<string[]> {
+    return (await trx.selectFrom('auth_attempts').select('username').distinct().where('src_ip', '=', ip).execute()).map((n) => n.username);
+  }
+
+  /**
+   * Whether `count` failures of the address fit in `windowSecs`, looking only around the new
+   * failures: a window that holds now and did not before contains a new failure, so all its
+   * members lie within `windowSecs` of it. The ranges are widened by a second because
+   * {@link windowHolds} compares milliseconds and the stored times have microseconds.
+   */
+  private async windowHoldsNear(trx: Db, ip: string, fails: readonly NewAuth[], count: number, windowSecs: number): Promise<boolean> {
+    const pad = windowSecs * 1000 + 1000;
+    const ranges: [number, number][] = [];
+    for (const t of fails.map((f) => Date.parse(f.timestamp)).sort((a, b) => a - b)) {
+      const last = ranges[ranges.length - 1];
+      if (last && t - pad <= last[1]) last[1] = t + pad;
+      else ranges.push([t - pad, t + pad]);
+    }
+    const times: string[] = [];
+    for (const c of chunks(ranges, 50)) {
+      const rows = await trx.selectFrom('auth_attempts').select('timestamp').where('src_ip', '=', ip).where('success', '=', 0)
+        .where((eb) => eb.or(c.map(([a, b]) => eb.and([eb('timestamp', '>=', canonicalTimestamp(new Date(a))!), eb('timestamp', '<=', canonicalTimestamp(new Date(b))!)]))))
+        .execute();
+      for (const r of rows) times.push(timestampOut(r.timestamp)!);
+    }
+    times.sort();
+    return windowHolds(times, count, windowSecs);
+  }
+
+  /**
+   * Merges the batch into its sessions: one read of the sessions it names, one upsert of those that
+   * changed. Also returns how many sessions each address gained (a session gets its address once,
+   * never another), for the `ip_intelligence` counts.
+   */
+  private async upsertSessions(trx: Db, fresh: readonly { event: CowrieEvent; ts: string }[], now: string): Promise<{ changed: number; ipDelta: Map<string, number> }> {
     const byKey = new Map<string, { event: CowrieEvent; ts: string }[]>();
+    const ipDelta = new Map<string, number>();
     for (const f of fresh) {
       if (f.event.session === undefined || f.event.session === '') continue;
       let list = byKey.get(f.event.session);
       if (!list) byKey.set(f.event.session, (list = []));
       list.push(f);
     }
-    if (byKey.size === 0) return { changed: 0 };
+    if (byKey.size === 0) return { changed: 0, ipDelta };
     const existing = new Map<string, SessionsTable>();
     for (const c of chunks([...byKey.keys()].map(sessionId), CHUNK)) {
       for (const r of await trx.selectFrom('sessions').selectAll().where('id', 'in', c).execute()) existing.set(r.session, normalizeSession(r));
     }
-    const inserts: SessionsTable[] = [];
-    let changed = 0;
+    const writes: SessionsTable[] = [];
     for (const [key, events] of byKey) {
       const old = existing.get(key);
       let facts: SessionFacts = old ? factsOf(old) : blankSession(key, events[0].ts);
@@ -217,14 +434,16 @@ export class HoneypotStore {
       events.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
       for (const { event, ts } of events) facts = mergeSessionEvent(facts, event, ts);
       if (old && sessionSignature(facts) === before) continue;
-      changed++;
-      if (old) await trx.updateTable('sessions').set({ ...facts, updated_at: now }).where('id', '=', old.id).execute();
-      else inserts.push({ id: sessionId(key), ...facts, created_at: now, updated_at: now });
+      if (facts.src_ip !== null && facts.src_ip !== (old?.src_ip ?? null)) ipDelta.set(facts.src_ip, (ipDelta.get(facts.src_ip) ?? 0) + 1);
+      writes.push({ id: sessionId(key), ...facts, created_at: old ? old.created_at : now, updated_at: now });
     }
-    for (const c of chunks(inserts, 200)) await trx.insertInto('sessions').values(c).execute();
-    return { changed };
+    for (const c of chunks(writes, 200)) {
+      await trx.insertInto('sessions').values(c).onConflict((oc) => oc.column('id').doUpdateSet((eb) => excludedSet(eb, SESSION_UPDATE_COLUMNS))).execute();
+    }
+    return { changed: writes.length, ipDelta };
   }
 
+  /** `credentials` rows of `ids` recomputed from all their attempts (retention). */
   private async refreshCredentials(trx: Db, ids: readonly string[], now: string): Promise<void> {
     for (const c of chunks(ids, CHUNK)) {
       const agg = await trx
@@ -253,6 +472,7 @@ export class HoneypotStore {
     }
   }
 
+  /** `ip_intelligence` rows of `ips` recomputed from all their events (retention). */
   private async refreshIps(trx: Db, ips: readonly string[], now: string): Promise<void> {
     for (const c of chunks(ips, CHUNK)) {
       const seen = await trx.selectFrom('raw_events').select((eb) => ['src_ip', eb.fn.min('timestamp').as('first'), eb.fn.max('timestamp').as('last')]).where('src_ip', 'in', c).groupBy('src_ip').execute();
@@ -335,6 +555,7 @@ export class HoneypotStore {
     return changed;
   }
 
+  /** Address rules of `ips` recomputed from all their attempts (retention). */
   private async refreshIpPatterns(trx: Db, ips: readonly string[], now: string, rescan: boolean): Promise<number> {
     const rules = this.rules.filter((r) => r.scope === 'ip');
     if (rules.length === 0 || ips.length === 0) return 0;
@@ -419,6 +640,7 @@ export class HoneypotStore {
       await this.refreshCredentials(trx, creds, now);
       await this.refreshIps(trx, ips, now);
       await this.refreshIpPatterns(trx, ips, now, true);
+      await rebuildIpUsernames(trx, ips);
       return { dryRun: false, cutoff, tables };
     };
     try {
@@ -606,27 +828,76 @@ function sortKeys(v: unknown): unknown {
  */
 async function syncRows<T extends { id: string }>(trx: Db, table: 'credentials' | 'ip_intelligence' | 'attack_patterns', desired: Map<string, T>, existing: readonly (T & { created_at: string; updated_at: string })[], now: string): Promise<number> {
   const old = new Map(existing.map((r) => [r.id, r]));
-  const inserts: Record<string, unknown>[] = [];
-  let touched = 0;
+  const writes: Record<string, unknown>[] = [];
   for (const [id, row] of desired) {
     const prev = old.get(id);
-    if (!prev) {
-      inserts.push({ ...row, created_at: now, updated_at: now });
-      continue;
-    }
-    const differs = Object.keys(row).some((k) => (row as Record<string, unknown>)[k] !== (prev as Record<string, unknown>)[k]);
-    if (differs) {
-      touched++;
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      await (trx as Kysely<any>).updateTable(table).set({ ...row, updated_at: now }).where('id', '=', id).execute();
-    }
+    if (!prev) writes.push({ ...row, created_at: now, updated_at: now });
+    else if (Object.keys(row).some((k) => (row as Record<string, unknown>)[k] !== (prev as Record<string, unknown>)[k])) writes.push({ ...row, created_at: prev.created_at, updated_at: now });
   }
   const gone = existing.filter((r) => !desired.has(r.id)).map((r) => r.id);
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   for (const c of chunks(gone, CHUNK)) await (trx as Kysely<any>).deleteFrom(table).where('id', 'in', c).execute();
+  // New and changed rows in one upsert per chunk instead of an UPDATE per row.
+  const columns = writes.length === 0 ? [] : Object.keys(writes[0]).filter((k) => k !== 'id' && k !== 'created_at');
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  for (const c of chunks(inserts, 200)) await (trx as Kysely<any>).insertInto(table).values(c).execute();
-  return touched + gone.length + inserts.length;
+  for (const c of chunks(writes, 200)) await (trx as Kysely<any>).insertInto(table).values(c).onConflict((oc) => oc.column('id').doUpdateSet((eb) => excludedSet(eb, columns))).execute();
+  return writes.length + gone.length;
+}
+
+const SESSION_UPDATE_COLUMNS = [
+  'session', 'sensor', 'src_ip', 'src_port', 'dst_ip', 'dst_port', 'protocol', 'client_version', 'hassh', 'login_success', 'username', 'password', 'login_at',
+  'connect_seen', 'closed', 'started_at', 'ended_at', 'last_seen_at', 'duration_secs', 'metadata', 'updated_at',
+] as const;
+
+/** `SET col = excluded.col` for an upsert. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function excludedSet(eb: ExpressionBuilder<any, any>, columns: readonly string[]): Record<string, never> {
+  return Object.fromEntries(columns.map((k) => [k, eb.ref(`excluded.${k}`)])) as Record<string, never>;
+}
+
+/** `ip_usernames` of `ips` rebuilt from the attempts that stay (retention). */
+async function rebuildIpUsernames(trx: Db, ips: readonly string[]): Promise<void> {
+  for (const c of chunks(ips, CHUNK)) {
+    await trx.deleteFrom('ip_usernames').where('ip', 'in', c).execute();
+    const pairs = await trx.selectFrom('auth_attempts').select(['src_ip', 'username']).distinct().where('src_ip', 'in', c).execute();
+    const rows = pairs.map((p) => ({ id: ipUsernameId(p.src_ip!, p.username), ip: p.src_ip!, username: p.username }));
+    for (const r of chunks(rows, 300)) await trx.insertInto('ip_usernames').values(r).execute();
+  }
+}
+
+/** Inserts event rows (ON CONFLICT DO NOTHING) and returns those really inserted. */
+async function insertNew<T extends { id: string }>(trx: Db, table: 'auth_attempts' | 'commands' | 'downloads', rows: readonly T[]): Promise<T[]> {
+  const out: T[] = [];
+  for (const c of chunks(rows, CHUNK)) {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const got = new Set((await (trx as Kysely<any>).insertInto(table).values(c).onConflict((oc) => oc.column('id').doNothing()).returning('id').execute()).map((r) => r.id as string));
+    for (const r of c) if (got.has(r.id)) out.push(r);
+  }
+  return out;
+}
+
+/**
+ * The evidence texts of a grown username detection: the stored evidence (the smallest distinct
+ * usernames in byte order) merged with new names, or undefined when some text is longer than the
+ * 512-character cut — the order of cut texts is not that of the names, so the caller reads them all.
+ */
+function mergeEvidence(stored: string, add: readonly string[]): string[] | undefined {
+  const all = new Set(JSON.parse(stored) as string[]);
+  for (const t of all) if (t.length > 512) return undefined;
+  for (const t of add) {
+    if (t.length > 512) return undefined;
+    all.add(t);
+  }
+  return [...all].sort(byCodePoint).slice(0, 20);
+}
+
+/** First and last time of a detection widened by new rows. */
+function spanOf(first: string, last: string, rows: readonly { timestamp: string }[]): [string, string] {
+  for (const r of rows) {
+    if (r.timestamp < first) first = r.timestamp;
+    if (r.timestamp > last) last = r.timestamp;
+  }
+  return [first, last];
 }
 
 function* chunks<T>(list: readonly T[], size: number): Generator<T[]> {

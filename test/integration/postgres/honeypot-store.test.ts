@@ -86,7 +86,7 @@ describe('honeypot store on PostgreSQL and SQLite', { skip: skipWithoutPostgres(
   it('migrates both databases once; a second migrate has nothing to do', async () => {
     for (const s of [pgStore, liteStore]) {
       const status = await honeypotMigrationStatus(s.handle);
-      assert.deepEqual(status.map((m) => m.name), ['0001_initial']);
+      assert.deepEqual(status.map((m) => m.name), ['0001_initial', '0002_incremental_rollups']);
       assert.ok(status.every((m) => m.executedAt !== null));
       assert.deepEqual(await migrateHoneypotDb(s.handle), []);
     }
