@@ -1,7 +1,7 @@
 /**
  * One query language over the log datasets: the real Apache access log (10,000 lines) and the real
  * Cowrie logs are ingested with `sluice tail --once` into a temporary embedded store and into
- * OpenSearch 2.x, and every expression of the access and honeypot batteries (IPs, CIDRs, ranges on
+ * OpenSearch 2.x and 3.x (point in time) and Elasticsearch 7.10 OSS (plain search_after), and every expression of the access and honeypot batteries (IPs, CIDRs, ranges on
  * status codes and bytes, wildcards, alerts and rules, user agents, countries, not / or / nested
  * parentheses, exists, sessions, users, outcomes, command lines, µs-precise time ranges, free text)
  * gives the same document ids in the same order on both. Also: `sluice search --dataset …` prints
@@ -20,6 +20,7 @@ import { searchEngine } from '../../../src/query/query-engine.js';
 import type { LogDataset } from '../../../src/query/log-field-catalogs.js';
 import { EngineClient, detectEngine, type EngineInfo } from '../../../src/sinks/elasticsearch/http/index.js';
 import { openSearchUrl, skipWithoutOpenSearch } from '../../support/opensearch.js';
+import { elasticsearch7Url, skipWithoutElasticsearch7 } from '../../support/elasticsearch7.js';
 import { ACCESS_KQL_BATTERY, HONEYPOT_KQL_BATTERY } from '../../support/kql-battery.js';
 import { captureIO, tempDir } from '../../support/temp.js';
 
@@ -30,9 +31,17 @@ const COWRIE = join(CORPUS, 'honeypot/*cowrie.json*');
 /** Expressions that legitimately match nothing in the corpus (kept to check "none" agrees). */
 const MAY_BE_EMPTY = new Set(['cowrie.eventid: cowrie.session.file_download or url.full: *']);
 
-const skip = skipWithoutOpenSearch(2);
+const ENGINES = [
+  { label: 'OpenSearch 2.x', skip: () => skipWithoutOpenSearch(2), url: () => openSearchUrl(2)! },
+  // Sorting on _id is deprecated there (a warning header), still supported.
+  { label: 'OpenSearch 3.x', skip: () => skipWithoutOpenSearch(3), url: () => openSearchUrl(3)! },
+  // Without X-Pack: no point in time, so this one pages with plain search_after.
+  { label: 'Elasticsearch 7.10.2', skip: () => skipWithoutElasticsearch7(), url: () => elasticsearch7Url()! },
+];
 
-describe('log datasets: embedded store vs OpenSearch 2.x, same query, same documents in the same order', { skip }, () => {
+for (const { label, skip: skipFn, url: engineUrl } of ENGINES) {
+const skip = skipFn();
+describe(`log datasets: embedded store vs ${label}, same query, same documents in the same order`, { skip }, () => {
   const { dir, cleanup } = tempDir('sluice-logq-');
   const accessPattern = `sluice-logq-${process.pid}-access-%Y.%m.%d`;
   const accessIndices = `sluice-logq-${process.pid}-access-*`;
@@ -62,7 +71,7 @@ describe('log datasets: embedded store vs OpenSearch 2.x, same query, same docum
   }
 
   before(async () => {
-    const url = openSearchUrl(2)!;
+    const url = engineUrl();
     client = new EngineClient({ urls: [url] });
     engine = await detectEngine(client);
     const tail = ['tail', '--once', '--poll-interval-ms', '100'];
@@ -118,7 +127,7 @@ describe('log datasets: embedded store vs OpenSearch 2.x, same query, same docum
         const remote = await engineIds(dataset, kql);
         if (!MAY_BE_EMPTY.has(kql)) assert.ok(local.length > 0, `${kql}: no document matches in the store, so the comparison proves nothing`);
         if (kql !== '*') assert.ok(local.length < total, `${kql}: every document matches`);
-        assert.equal(remote.length, local.length, `${kql}: ${local.length} documents in the store, ${remote.length} in OpenSearch`);
+        assert.equal(remote.length, local.length, `${kql}: ${local.length} documents in the store, ${remote.length} in ${label}`);
         assert.deepEqual(remote, local, `${kql}: same documents in the same order`);
       });
     }
@@ -147,7 +156,7 @@ describe('log datasets: embedded store vs OpenSearch 2.x, same query, same docum
   });
 
   test('sluice search --dataset: the same NDJSON and the same counts from the store and from OpenSearch', async () => {
-    const url = openSearchUrl(2)!;
+    const url = engineUrl();
     const es = loadConfig({ env: {}, cwd: dir, flags: { 'elasticsearch.urls': [url] } }).elasticsearch;
     const run = async (dataset: LogDataset, kql: string, engineSide: boolean, more: { count?: boolean; limit?: number } = {}) => {
       const c = captureIO();
@@ -170,3 +179,4 @@ describe('log datasets: embedded store vs OpenSearch 2.x, same query, same docum
     }
   });
 });
+}
