@@ -16,6 +16,8 @@ import { resolveAuth, type EngineAuth } from './auth.js';
 import { loadTls, type EngineTlsOptions } from './tls.js';
 import { parseNodeUrl } from './node-url.js';
 import { classifyTransportFailure, type TransportFailure } from './transport-failure.js';
+import { proxyTlsRefusal } from './proxy-tls-refusal.js';
+import type { ResolvedAuth } from './auth.js';
 import type { EngineRequest, EngineResponse } from './engine-response.js';
 
 const gzipAsync = promisify(gzip);
@@ -69,7 +71,7 @@ export class EngineClient {
 
   readonly #nodes: Node[];
   readonly #authHeader: string | undefined;
-  readonly #authKind: string;
+  readonly #authKind: ResolvedAuth['kind'];
   readonly #secrets: readonly string[];
   readonly #timeoutMs: number;
   readonly #cooldownMs: number;
@@ -163,6 +165,14 @@ export class EngineClient {
         if (req.idempotent === false && !failure.notSent) break;
         continue;
       }
+      // A TLS proxy's own 400 for a missing or refused client certificate: a connection setting,
+      // not an answer of the engine (see proxy-tls-refusal.ts). The proxy did not forward it.
+      const refusal = proxyTlsRefusal(response.status, response.headers, response.body, { display: node.display, clientCert: this.#clientCert });
+      if (refusal) {
+        failures.push({ node, failure: refusal });
+        node.downUntil = Date.now() + this.#cooldownMs;
+        continue;
+      }
       if (FAILOVER_STATUSES.has(response.status)) {
         node.downUntil = Date.now() + this.#cooldownMs;
         lastAnswer = response;
@@ -246,7 +256,7 @@ export class EngineClient {
         delete flat['content-encoding'];
         flat['content-length'] = String(decoded.length);
       }
-      return makeResponse(res.statusCode, flat, decoded, node.display, label, this.scrub);
+      return makeResponse(res.statusCode, flat, decoded, node.display, label, this.scrub, this.#authKind);
     } catch (err) {
       if (controller.signal.aborted && controller.signal.reason instanceof AttemptTimeout) throw controller.signal.reason;
       throw err;
@@ -273,7 +283,8 @@ export class EngineClient {
     const code = kinds.has('tls') ? 'SLUICE_ENGINE_TLS' : kinds.size === 1 && kinds.has('timeout') ? 'SLUICE_ENGINE_TIMEOUT' : 'SLUICE_ENGINE_UNREACHABLE';
     const lines = failures.map(({ node, failure }) => {
       const what =
-        failure.kind === 'tls' ? `TLS verification failed for ${node.display}` : failure.kind === 'timeout' ? `${node.display} timed out` : `cannot reach ${node.display}`;
+        failure.headline ??
+        (failure.kind === 'tls' ? `TLS verification failed for ${node.display}` : failure.kind === 'timeout' ? `${node.display} timed out` : `cannot reach ${node.display}`);
       return `${what}: ${failure.detail}${failure.hint ? `; ${failure.hint}` : ''}`;
     });
     const tried = failures.length < this.#nodes.length ? ` (stopped after ${failures.length} of ${this.#nodes.length} nodes: the request may have reached the server and is not marked idempotent)` : '';
@@ -292,9 +303,18 @@ function queryString(query: EngineRequest['query']): string {
   return s === '' ? '' : `?${s}`;
 }
 
-function makeResponse(status: number, headers: Record<string, string>, body: Buffer, node: string, request: string, scrub: (t: string) => string): EngineResponse {
+function makeResponse(
+  status: number,
+  headers: Record<string, string>,
+  body: Buffer,
+  node: string,
+  request: string,
+  scrub: (t: string) => string,
+  auth: ResolvedAuth['kind'],
+): EngineResponse {
   return Object.freeze({
     status,
+    auth,
     headers: Object.freeze(headers),
     body,
     node,

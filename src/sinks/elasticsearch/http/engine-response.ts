@@ -37,6 +37,11 @@ export interface EngineResponse {
   readonly node: string;
   /** The request as `METHOD /path` (no query string), for messages. */
   readonly request: string;
+  /**
+   * How the request authenticated (`basic`, `api-key`, `bearer`, `none`), so a 401 can name the
+   * setting to check. Optional: responses built elsewhere (tests, fakes) may leave it out.
+   */
+  readonly auth?: 'basic' | 'api-key' | 'bearer' | 'none';
   /** The body as UTF-8 text. */
   text(): string;
   /** The body parsed as JSON; throws `SLUICE_ENGINE_UNSUPPORTED` when it is not JSON. */

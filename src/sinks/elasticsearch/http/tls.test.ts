@@ -81,7 +81,7 @@ test('mutual TLS: the server requires a client certificate', { skip }, async () 
   // TLS 1.3: Node's server closes the connection without an alert (Elasticsearch's JSSE sends
   // certificate_required, which is classified as SLUICE_ENGINE_TLS); either way the hint names it.
   assert.ok(isSluiceError(err, 'SLUICE_ENGINE_TLS') || isSluiceError(err, 'SLUICE_ENGINE_UNREACHABLE'), String(err));
-  assert.match(err.message, /requires a client certificate \(mutual TLS\): configure the client certificate and key/);
+  assert.match(err.message, /requires a client certificate \(mutual TLS\): give a client certificate signed by a CA the cluster trusts, with its key: elasticsearch\.tls\.cert_file and elasticsearch\.tls\.key_file/);
   const ok = await client({ urls: [s.url], tls: { caFile: pki!.caFile, certFile: pki!.clientCertFile, keyFile: pki!.clientKeyFile } }).request({ method: 'GET', path: '/' });
   assert.equal(ok.status, 200);
 });

@@ -1,4 +1,5 @@
 /** Classifying why one attempt on one node failed below HTTP (undici and Node socket/TLS errors). */
+import { CLIENT_CERT_HINT } from './proxy-tls-refusal.js';
 
 /** One failed attempt, safe to print (the caller scrubs secrets once more). */
 export interface TransportFailure {
@@ -8,6 +9,8 @@ export interface TransportFailure {
   readonly notSent: boolean;
   /** Short sentence, e.g. `connection refused`. */
   readonly detail: string;
+  /** Replaces the default start of the message (`TLS verification failed for <node>`, `cannot reach <node>`), naming the node. */
+  readonly headline?: string;
   /** What the user should do, when we know; else `undefined`. */
   readonly hint: string | undefined;
 }
@@ -82,7 +85,9 @@ export function classifyTransportFailure(err: unknown, timedOut: boolean, timeou
       kind: 'tls',
       notSent: false,
       detail: `the server refused the TLS handshake (${certRequired})`,
-      hint: 'the cluster requires a client certificate signed by a CA it trusts: configure the client certificate and key',
+      hint: node.clientCert
+        ? `the cluster did not accept the client certificate: ${CLIENT_CERT_HINT}`
+        : `the cluster requires a client certificate (mutual TLS): ${CLIENT_CERT_HINT}`,
     };
   }
   const wrongProto = has((c) => c === 'ERR_SSL_WRONG_VERSION_NUMBER' || c === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' || c === 'ERR_SSL_HTTP_REQUEST');
@@ -109,9 +114,9 @@ export function classifyTransportFailure(err: unknown, timedOut: boolean, timeou
       hint: !https
         ? 'if the cluster uses TLS (the default since Elasticsearch 8) use https://'
         : node.clientCert
-          ? 'the node may be restarting or overloaded, or it did not accept the client certificate'
+          ? 'the node may be restarting or overloaded, or it did not accept the client certificate (elasticsearch.tls.cert_file)'
           : // With TLS 1.3 a server that demands a client certificate may just close the connection.
-            'the node may be restarting or overloaded, or it requires a client certificate (mutual TLS): configure the client certificate and key',
+            `the node may be restarting or overloaded, or it requires a client certificate (mutual TLS): ${CLIENT_CERT_HINT}`,
     };
   }
   const first = links[0];
