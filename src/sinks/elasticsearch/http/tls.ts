@@ -50,6 +50,14 @@ export function loadTls(options: EngineTlsOptions | undefined, hasHttps: boolean
   const ca = o.caFile !== undefined ? readPem(o.caFile, 'elasticsearch.tls.ca_file', /-----BEGIN CERTIFICATE-----/, 'certificate') : undefined;
   const cert = o.certFile !== undefined ? readPem(o.certFile, 'elasticsearch.tls client certificate', /-----BEGIN CERTIFICATE-----/, 'certificate') : undefined;
   const key = o.keyFile !== undefined ? readPem(o.keyFile, 'elasticsearch.tls client key', /-----BEGIN [A-Z ]*PRIVATE KEY-----/, 'private key') : undefined;
+  // PKCS#8 "ENCRYPTED PRIVATE KEY" or a legacy PEM with "Proc-Type: 4,ENCRYPTED": OpenSSL would
+  // only say "bad decrypt" (there is no passphrase setting, by design: it would be one more secret).
+  if (key !== undefined && /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type:\s*4,\s*ENCRYPTED/.test(key)) {
+    throw new SluiceError(
+      'SLUICE_ENGINE_OPTIONS',
+      `elasticsearch.tls.key_file: ${o.keyFile} is encrypted with a passphrase, which sluice does not read; write an unencrypted copy readable only by the sluice user (openssl pkey -in ${o.keyFile} -out client.key && chmod 600 client.key)`,
+    );
+  }
   try {
     createSecureContext({ ca, cert, key });
   } catch (err) {
