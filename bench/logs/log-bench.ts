@@ -82,5 +82,6 @@ if (engine) {
   result.accessToEngine = endToEnd(apache, ['--es-url', engine], env);
   result.honeypotToEngine = endToEnd(cowrie, ['--dataset', 'honeypot', '--es-url', engine], env);
   for (const p of ['sluice-bench-access-*', 'sluice-bench-honeypot-*']) await fetch(`${engine}/${p}`, { method: 'DELETE' });
+  for (const t of ['sluice-bench-access', 'sluice-bench-honeypot']) await fetch(`${engine}/_index_template/${t}`, { method: 'DELETE' });
 }
 console.log(JSON.stringify(result));

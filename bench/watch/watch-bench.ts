@@ -128,7 +128,10 @@ async function latency(input: Buffer): Promise<{ files: number; p50Ms: number; p
     process.stderr.write('\n');
   } finally {
     await stopDaemon(child);
-    if (engine) await fetch(`${engine}/sluice-bench-watch-*`, { method: 'DELETE' });
+    if (engine) {
+      await fetch(`${engine}/sluice-bench-watch-*`, { method: 'DELETE' });
+      await fetch(`${engine}/_index_template/sluice-bench-watch`, { method: 'DELETE' });
+    }
     rmSync(root, { recursive: true, force: true });
   }
   const sorted = [...latencies].sort((a, b) => a - b);

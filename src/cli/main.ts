@@ -472,10 +472,11 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
   program
     .command('search')
     .description('print the documents matching a KQL query, in time order (NDJSON when piped or with --output json)')
+    .addOption(new Option('--dataset <name>', 'which documents to search: packets, web access logs or honeypot events (default packets)').choices(['packets', 'access', 'honeypot']))
     .argument('[query...]', 'KQL, e.g. \'dns.question.name: *.example.com and not source.ip: 10.0.0.0/8\' (empty or * for all); or the positional form: IP [IP] [PORT [PORT]] [ipv4|ipv6|tcp|udp]')
     .addOption(new Option('-o, --output <format>', 'output format (default: table on a terminal, json otherwise)').choices(['table', 'json']))
-    .option('--from <time>', 'only packets at or after this time (ISO 8601, now, -24h, now-7d, epoch seconds)')
-    .option('--to <time>', 'only packets before this time (same forms as --from)')
+    .option('--from <time>', 'only documents at or after this time (ISO 8601, now, -24h, now-7d, epoch seconds)')
+    .option('--to <time>', 'only documents before this time (same forms as --from)')
     .option('--file <path>', 'only documents of this capture (path, file name or capture id)')
     .option('--limit <n>', 'stop after n documents (default: no limit)', parseInteger)
     .option('--count', 'print the number of matching documents only')
@@ -495,6 +496,9 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
             count: opts.count === true,
             engine: opts.esUrl !== undefined,
             elasticsearch: config.elasticsearch,
+            dataset: opts.dataset as 'packets' | 'access' | 'honeypot' | undefined,
+            accessIndexPattern: config.access_log.index_pattern,
+            honeypotIndexPrefix: config.honeypot.index_prefix,
           },
           io,
         ),
@@ -507,8 +511,8 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .argument('[query...]', 'KQL (empty or * for all packets), or the positional form: IP [IP] [PORT [PORT]] [ipv4|ipv6|tcp|udp]')
     .requiredOption('-o, --output <file>', 'output file: *.pcapng for pcapng, anything else for pcap; - for stdout')
     .addOption(new Option('--format <format>', 'container format (default: from the file name; pcap for stdout)').choices(['pcap', 'pcapng']))
-    .option('--from <time>', 'only packets at or after this time (ISO 8601, now, -24h, now-7d, epoch seconds)')
-    .option('--to <time>', 'only packets before this time (same forms as --from)')
+    .option('--from <time>', 'only documents at or after this time (ISO 8601, now, -24h, now-7d, epoch seconds)')
+    .option('--to <time>', 'only documents before this time (same forms as --from)')
     .option('--file <path>', 'only packets of this capture (path, file name or capture id)')
     .option('--limit <n>', 'stop after n packets (default: no limit)', parseInteger)
     .addOption(new Option('--summary <format>', 'summary format (on stderr when writing to stdout)').choices(['table', 'json']).default('table'))
@@ -637,7 +641,7 @@ async function queryOptions(args: string[], opts: Record<string, unknown>) {
   let kql = queryFromArgs(args);
   if (typeof opts.file === 'string') {
     const f = JSON.stringify(opts.file);
-    const byFile = `(pcap.file: ${f} or source_file: ${f} or pcap.capture_id: ${f})`;
+    const byFile = opts.dataset === 'access' || opts.dataset === 'honeypot' ? `log.file.path: ${f}` : `(pcap.file: ${f} or source_file: ${f} or pcap.capture_id: ${f})`;
     kql = kql.trim() === '' || kql.trim() === '*' ? byFile : `(${kql}) and ${byFile}`;
   }
   return {

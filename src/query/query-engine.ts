@@ -9,10 +9,10 @@
  * given back to `search_after` as ISO times.
  *
  * Packets sort by `@timestamp`, capture id and frame. Log documents (access, honeypot) sort by
- * `@timestamp` at millisecond resolution (`numeric_type: date`), then `_id`: the order of the
- * embedded store (`ts_ms`, then id), so both list the same documents in the same order. Sorting on
- * `_id` loads its field data, which OpenSearch 3 warns about (deprecated) and Elasticsearch 8
- * refuses unless `indices.id_field_data.enabled` is set; log documents carry no other unique field.
+ * `@timestamp` at millisecond resolution (`numeric_type: date`), then `event.id` (the document id,
+ * also in the document as a keyword): the order of the embedded store (`ts_ms`, then id), so both
+ * list the same documents in the same order. Not `_id`: sorting on it loads its field data, which
+ * OpenSearch 3 warns about (deprecated) and Elasticsearch 8 refuses by default.
  */
 import { SluiceError } from '../errors.js';
 import type { EngineClient } from '../sinks/elasticsearch/http/engine-client.js';
@@ -57,7 +57,7 @@ export function engineQueryBody(q: Omit<EngineQuery, 'index'> & { readonly index
 /** The sort of a dataset's search (see the file comment). */
 export function engineSort(dataset: QueryDataset = 'packets'): unknown[] {
   if (dataset === 'packets') return [{ '@timestamp': { order: 'asc', numeric_type: 'date_nanos' } }, { 'pcap.capture_id': 'asc' }, { 'pcap.frame': 'asc' }];
-  return [{ '@timestamp': { order: 'asc', numeric_type: 'date' } }, { _id: 'asc' }];
+  return [{ '@timestamp': { order: 'asc', numeric_type: 'date' } }, { 'event.id': 'asc' }];
 }
 
 /** Streams the hits of `q` in time order (packets: ties by capture id and frame; logs: by id). */

@@ -4,24 +4,10 @@
  * parser's format-specific leftovers (`apache.access.*`, `nginx.access.*`) stay in `_source`
  * unmapped: their names depend on the configured log format.
  */
-import type { EcsField, EcsFieldType } from '../../sinks/elasticsearch/ecs-template.js';
+import { geoFields, type EcsField, type EcsFieldType } from '../../sinks/elasticsearch/ecs-template.js';
 
 const f = (name: string, type: EcsFieldType): EcsField => ({ name, type });
 
-const geo = (p: string): EcsField[] => [
-  f(`${p}.geo.city_name`, 'keyword'),
-  f(`${p}.geo.country_iso_code`, 'keyword'),
-  f(`${p}.geo.country_name`, 'keyword'),
-  f(`${p}.geo.continent_code`, 'keyword'),
-  f(`${p}.geo.continent_name`, 'keyword'),
-  f(`${p}.geo.region_name`, 'keyword'),
-  f(`${p}.geo.region_iso_code`, 'keyword'),
-  f(`${p}.geo.postal_code`, 'keyword'),
-  f(`${p}.geo.timezone`, 'keyword'),
-  f(`${p}.geo.location`, 'geo_point'),
-  f(`${p}.as.number`, 'long'),
-  f(`${p}.as.organization.name`, 'keyword'),
-];
 
 /** The fields of `sluice-access-*` documents. */
 export const ACCESS_LOG_MAPPED_FIELDS: readonly EcsField[] = Object.freeze([
@@ -29,6 +15,7 @@ export const ACCESS_LOG_MAPPED_FIELDS: readonly EcsField[] = Object.freeze([
   f('message', 'text'),
   f('tags', 'keyword'),
   f('ecs.version', 'keyword'),
+  f('event.id', 'keyword'),
   f('event.kind', 'keyword'),
   f('event.category', 'keyword'),
   f('event.type', 'keyword'),
@@ -48,7 +35,7 @@ export const ACCESS_LOG_MAPPED_FIELDS: readonly EcsField[] = Object.freeze([
   f('source.ip', 'ip'),
   f('source.domain', 'keyword'),
   f('source.port', 'integer'),
-  ...geo('source'),
+  ...geoFields('source'),
   f('destination.address', 'keyword'),
   f('destination.ip', 'ip'),
   f('destination.domain', 'keyword'),

@@ -4,8 +4,10 @@
  * {@link cowrieEventToEcs} writes by a test, so a field cannot be written without being mapped.
  */
 
+import { geoFields, type EcsFieldType } from '../../sinks/elasticsearch/ecs-template.js';
+
 /** Engine type of a honeypot field. `text_keyword` is a keyword with a `.text` full-text sub-field. */
-export type HoneypotFieldType = 'date_nanos' | 'ip' | 'integer' | 'long' | 'keyword' | 'text' | 'text_keyword' | 'boolean' | 'unindexed_keyword' | 'unindexed_object';
+export type HoneypotFieldType = EcsFieldType;
 
 /** One mapped field. */
 export interface HoneypotField {
@@ -21,6 +23,7 @@ export const HONEYPOT_FIELDS: readonly HoneypotField[] = Object.freeze([
   f('message', 'text'),
   f('tags', 'keyword'),
   f('ecs.version', 'keyword'),
+  f('event.id', 'keyword'),
   f('event.kind', 'keyword'),
   f('event.category', 'keyword'),
   f('event.type', 'keyword'),
@@ -34,6 +37,7 @@ export const HONEYPOT_FIELDS: readonly HoneypotField[] = Object.freeze([
   f('error.type', 'keyword'),
   f('source.ip', 'ip'),
   f('source.port', 'integer'),
+  ...geoFields('source'),
   f('destination.ip', 'ip'),
   f('destination.port', 'integer'),
   f('network.transport', 'keyword'),

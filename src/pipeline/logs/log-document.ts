@@ -43,8 +43,13 @@ export function toLogDocument(doc: { '@timestamp'?: string }, position: LogPosit
     ms = fallbackMs;
     doc['@timestamp'] = new Date(ms).toISOString();
   }
+  const id = logDocumentId(position);
+  // The id in the document too (ECS event.id): engines sort on it to page in the store's order
+  // (sorting on _id is deprecated in OpenSearch 3 and off by default in Elasticsearch 8).
+  const d = doc as { event?: Record<string, unknown> };
+  d.event = { ...(d.event ?? {}), id };
   return {
-    id: logDocumentId(position),
+    id,
     target: dailyIndex(indexPattern, Math.floor(ms / 1000)),
     dataset,
     timestampMs: ms,

@@ -18,6 +18,25 @@ export interface EcsField {
   readonly type: EcsFieldType;
 }
 
+/** ECS `<prefix>.geo.*` and `<prefix>.as.*` as the GeoIP enricher fills them. */
+export function geoFields(prefix: string): EcsField[] {
+  const f = (name: string, type: EcsFieldType): EcsField => ({ name: `${prefix}.${name}`, type });
+  return [
+    f('geo.city_name', 'keyword'),
+    f('geo.country_iso_code', 'keyword'),
+    f('geo.country_name', 'keyword'),
+    f('geo.continent_code', 'keyword'),
+    f('geo.continent_name', 'keyword'),
+    f('geo.region_name', 'keyword'),
+    f('geo.region_iso_code', 'keyword'),
+    f('geo.postal_code', 'keyword'),
+    f('geo.timezone', 'keyword'),
+    f('geo.location', 'geo_point'),
+    f('as.number', 'long'),
+    f('as.organization.name', 'keyword'),
+  ];
+}
+
 /** `ignore_above` of keyword fields: longer values are stored but not indexed (Lucene's term limit is 32 766 bytes). */
 const IGNORE_ABOVE = 8191;
 
