@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { HEALTH_LOG_INTERVAL_SECS, startHealthLog, type HealthLog } from '../telemetry/health-log.js';
 import { createLogger, isTerminal, type LogFormat, type LogLevel } from '../telemetry/logger.js';
 import { Metrics } from '../telemetry/metrics.js';
+import { registerLegacyLogMetrics, type LegacyLogMetrics } from '../telemetry/legacy-metrics.js';
 import { DEFAULT_LISTEN_ADDRESS, parseListenAddress, startDaemonServer, type DaemonServer } from './daemon-server.js';
 import type { ReadinessCheck } from './readiness.js';
 
@@ -28,6 +29,8 @@ export interface DaemonOpsOptions {
 export interface DaemonOps {
   readonly metrics: Metrics;
   readonly logger: Logger;
+  /** The original pipeline's metric names (`logs_processed_total`, …), fed by the log commands. */
+  readonly legacy: LegacyLogMetrics;
   /**
    * True when log lines are JSON (a log shipper or journald reads them): commands then log each of
    * their events as a structured line too. False on a terminal, where their own text lines suffice.
@@ -63,9 +66,11 @@ export async function startDaemonOps(options: DaemonOpsOptions): Promise<DaemonO
   const level = options.log?.level ?? 'info';
   const format = options.log?.format ?? 'auto';
   const structured = level !== 'silent' && (format === 'json' || (format === 'auto' && !isTerminal(options.logDestination ?? 2)));
+  const legacy = registerLegacyLogMetrics(metrics);
   return {
     metrics,
     logger,
+    legacy,
     structured,
     server,
     addReadiness: (check) => void checks.push(check),

@@ -4,7 +4,6 @@
  * the sink acknowledged, and every document id is `<file id>-<byte offset>`.
  */
 import { startDaemonOps, type DaemonOpsOptions } from '../../api/daemon-ops.js';
-import { storeReadiness } from '../../api/readiness.js';
 import { engineLogSinkFromConfig } from './engine-log-sink-from-config.js';
 import type { SluiceConfig } from '../../config/index.js';
 import { SluiceError } from '../../errors.js';
@@ -76,7 +75,10 @@ export async function runTail(options: TailCommandOptions, io: CommandIO = proce
       handler: {
         checkHead: handler.checkHead,
         toDocuments: (lines) => {
+          const t0 = performance.now();
+          const failedBefore = handler.failed();
           const docs = handler.toDocuments(lines);
+          ops.legacy.batchProcessed((performance.now() - t0) / 1000, handler.failed() - failedBefore);
           source.received(lines.length, lines.reduce((n, l) => n + l.data.length, 0));
           return docs;
         },
@@ -110,10 +112,11 @@ export async function runTail(options: TailCommandOptions, io: CommandIO = proce
 }
 
 /** Lines into documents for the configured dataset. */
-async function lineHandler(config: SluiceConfig, warn: (m: string) => void, geoip: GeoIpEnricher | undefined): Promise<LineHandler & { report(): string }> {
+async function lineHandler(config: SluiceConfig, warn: (m: string) => void, geoip: GeoIpEnricher | undefined): Promise<LineHandler & { report(): string; failed(): number }> {
   if (config.tail.dataset === 'honeypot') {
     const pipeline = await honeypotPipelineFromConfig(config, warn, geoip);
     return {
+      failed: () => pipeline.stats.rejected,
       report: () => {
         const st = pipeline.stats;
         return `${formatCount(st.events)} events${st.rejected > 0 ? `, ${formatCount(st.rejected)} unusable line(s) kept as pipeline_error documents` : ''}`;
@@ -131,6 +134,7 @@ async function lineHandler(config: SluiceConfig, warn: (m: string) => void, geoi
   }
   const pipeline = await accessLogPipelineFromConfig(config, warn, geoip);
   return {
+    failed: () => pipeline.stats.unparsed,
     report: () => {
       const st = pipeline.stats;
       return (
@@ -153,9 +157,10 @@ async function lineHandler(config: SluiceConfig, warn: (m: string) => void, geoi
 }
 
 async function localSink(dataDir: string, ops: Awaited<ReturnType<typeof startDaemonOps>>): Promise<LogSink> {
-  const { LocalLogSink } = await import('../../sinks/local/log-event-store.js');
-  ops.addReadiness(storeReadiness(dataDir));
-  return new LocalLogSink(dataDir);
+  const { LocalLogSink, logStoreReadiness } = await import('../../sinks/local/log-event-store.js');
+  const sink = new LocalLogSink(dataDir);
+  ops.addReadiness(logStoreReadiness(dataDir));
+  return sink;
 }
 
 /** The line printed for a tail event (undefined: nothing). */

@@ -84,3 +84,18 @@ export function countLogEvents(dataDir: string, dataset: string): number {
     db.close();
   }
 }
+
+/** `/readyz` check of the log store: it opens and answers a query. */
+export function logStoreReadiness(dataDir: string, name = 'store'): { readonly name: string; check(): Promise<void> } {
+  return {
+    name,
+    async check() {
+      const db = openLogEventDatabase(dataDir, true);
+      try {
+        db.prepare('SELECT 1').get();
+      } finally {
+        db.close();
+      }
+    },
+  };
+}

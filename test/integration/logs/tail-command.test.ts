@@ -146,3 +146,46 @@ describe('sluice tail into the embedded store', () => {
     assert.equal(new Set(stored).size, n);
   });
 });
+
+describe('sluice tail as a daemon for operators', () => {
+  test('/metrics carries the original pipeline names: logs_processed_total, logs_failed_total, log_processing_seconds', async () => {
+    const { startDaemon } = await import('../../support/daemon.js');
+    const dir = temp();
+    const log = join(dir, 'access.log');
+    writeFileSync(
+      log,
+      [
+        '1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET /a HTTP/1.0" 200 2326 "-" "curl/8.0"',
+        'this line is not an access-log line at all',
+        '5.6.7.8 - - [10/Oct/2000:13:55:37 -0700] "GET /b HTTP/1.0" 404 1 "-" "Mozilla/5.0"',
+        '',
+      ].join('\n'),
+    );
+    const { createServer } = await import('node:net');
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const daemon = startDaemon(['--data-dir', join(dir, 'data'), 'tail', log, '--poll-interval-ms', '100', '--http-address', `127.0.0.1:${port}`], { SLUICE_LOG__LEVEL: 'warn' });
+    try {
+      let text = '';
+      const end = Date.now() + 30_000;
+      while (!/^logs_processed_total 3$/m.test(text)) {
+        assert.ok(Date.now() < end && daemon.child.exitCode === null, `no logs_processed_total 3; metrics:\n${text}\noutput:\n${daemon.output()}`);
+        await new Promise((r) => setTimeout(r, 100));
+        text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => '');
+      }
+      assert.match(text, /^logs_failed_total 1$/m);
+      assert.match(text, /^log_processing_seconds_count [1-9]/m);
+      assert.match(text, /^active_connections 0$/m);
+      assert.match(text, /^# TYPE kafka_consumer_lag gauge$/m);
+      assert.match(text, /^elasticsearch_errors_total 0$/m);
+      assert.equal((await fetch(`http://127.0.0.1:${port}/readyz`)).status, 200);
+    } finally {
+      daemon.child.kill('SIGTERM');
+      assert.equal(await daemon.exited, 0);
+    }
+  });
+});
