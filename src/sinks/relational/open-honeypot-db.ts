@@ -71,6 +71,13 @@ export async function openHoneypotDb(options: HoneypotDbOptions): Promise<Honeyp
       // and those are re-read from the log because checkpoints advance only after the commit.
       database.pragma('synchronous = NORMAL');
       database.pragma('busy_timeout = 5000');
+      // A batch touches pages all over the random-key indexes (uuid ids, session ids, addresses):
+      // with the default 1000-page autocheckpoint nearly every commit checkpointed (copy + fsync),
+      // and the cost grew with the store (half the ingest time at 200k events). 16k pages (64 MB
+      // of WAL) checkpoint the same hot pages once for many batches; 64 MB of page cache keeps the
+      // index interiors in memory. Durability is unchanged: commits live in the WAL either way.
+      database.pragma('cache_size = -65536');
+      database.pragma('wal_autocheckpoint = 16384');
     } catch (err) {
       throw new SluiceError('SLUICE_HONEYPOT_DB', `The honeypot database ${options.path} cannot be opened (${(err as Error).message}). Check that its folder is writable.`, { cause: err });
     }
