@@ -3,7 +3,7 @@
  * store (default) or Elasticsearch/OpenSearch, exactly once: the tail's checkpoints move only after
  * the sink acknowledged, and every document id is `<file id>-<byte offset>`.
  */
-import { startDaemonOps, type DaemonOpsOptions } from '../../api/daemon-ops.js';
+import { startDaemonOps, type DaemonOps, type DaemonOpsOptions } from '../../api/daemon-ops.js';
 import { engineLogSinkFromConfig } from './engine-log-sink-from-config.js';
 import type { SluiceConfig } from '../../config/index.js';
 import { SluiceError } from '../../errors.js';
@@ -32,21 +32,32 @@ export interface TailCommandOptions {
 /** Exit codes of `sluice tail`. */
 export const TAIL_EXIT = { ok: 0, problems: 1, usage: 2 } as const;
 
-/** Runs the tail until stopped (or idle); prints a summary; returns the exit code. */
-export async function runTail(options: TailCommandOptions, io: CommandIO = processIO): Promise<number> {
-  const { config } = options;
-  const paths = options.paths.length > 0 ? options.paths : config.tail.paths;
-  if (paths.length === 0) throw new SluiceError('SLUICE_USAGE', 'tail needs files or glob patterns: give them as arguments or set tail.paths in the configuration');
+/** What {@link deliverLogs} does. */
+export interface LogDeliveryOptions {
+  readonly paths: readonly string[];
+  readonly config: SluiceConfig;
+  readonly toEngine: boolean;
+  readonly untilIdle?: boolean;
+  readonly stopSignal?: { stopped: boolean };
+  /** Messages (warnings, connection lines, events); a library passes a silent one. */
+  readonly io: CommandIO;
+  readonly ops: DaemonOps;
+  readonly onEvent?: (event: TailToSinkEvent) => void;
+}
+
+/**
+ * Follows `paths` (access logs or honeypot logs, by `tail.dataset`) into the configured sink until
+ * stopped or idle: the body of `sluice tail`, and of the library's `Pipeline`. Returns the totals
+ * and a one-line report of the dataset's own counters.
+ */
+export async function deliverLogs(options: LogDeliveryOptions): Promise<{ summary: TailToSinkSummary; report: string }> {
+  const { config, io, ops, paths } = options;
   const dataset = config.tail.dataset;
-  const ops = await startDaemonOps(options.ops ?? { command: 'tail', log: { level: 'silent', healthIntervalSecs: 0 } });
   const warn = (m: string) => io.stderr.write(`sluice: warning: ${m}\n`);
   let sink: LogSink | undefined;
-  let summary: TailToSinkSummary;
-  let report = () => '';
   try {
     const geoip = await geoIpFromConfig(config, warn);
     const handler = await lineHandler(config, warn, geoip);
-    report = () => handler.report();
     sink = options.toEngine ? await engineLogSinkFromConfig(config, dataset, io, ops) : await localSink(config.data_dir, ops);
     if (dataset === 'honeypot') {
       // Sessions, logins, commands, credentials, IP intelligence and attack patterns, next to the events.
@@ -60,7 +71,7 @@ export async function runTail(options: TailCommandOptions, io: CommandIO = proce
     const source = m.component({ kind: 'source', type: 'tail', id: 'tail' });
     io.stderr.write(`Following ${paths.join(', ')} (${dataset === 'access' ? `access logs, ${config.access_log.apache_log_format ?? config.access_log.nginx_log_format ?? config.access_log.format}` : 'honeypot events'}) into ${sink.description}; checkpoints in ${config.data_dir}\n`);
     const t = config.tail;
-    summary = await tailToSink({
+    const summary = await tailToSink({
       tail: {
         paths,
         dataDir: config.data_dir,
@@ -93,8 +104,23 @@ export async function runTail(options: TailCommandOptions, io: CommandIO = proce
         options.onEvent?.(e);
       },
     });
+    return { summary, report: handler.report() };
   } finally {
     await sink?.close();
+  }
+}
+
+/** Runs the tail until stopped (or idle); prints a summary; returns the exit code. */
+export async function runTail(options: TailCommandOptions, io: CommandIO = processIO): Promise<number> {
+  const { config } = options;
+  const paths = options.paths.length > 0 ? options.paths : config.tail.paths;
+  if (paths.length === 0) throw new SluiceError('SLUICE_USAGE', 'tail needs files or glob patterns: give them as arguments or set tail.paths in the configuration');
+  const ops = await startDaemonOps(options.ops ?? { command: 'tail', log: { level: 'silent', healthIntervalSecs: 0 } });
+  let summary: TailToSinkSummary;
+  let report: string;
+  try {
+    ({ summary, report } = await deliverLogs({ paths, config, toEngine: options.toEngine, untilIdle: options.untilIdle, stopSignal: options.stopSignal, io, ops, onEvent: options.onEvent }));
+  } finally {
     await ops.close();
   }
   const s = summary;
@@ -102,7 +128,7 @@ export async function runTail(options: TailCommandOptions, io: CommandIO = proce
     `${options.untilIdle ? 'Done' : 'Stopped'}: ${formatCount(s.lines)} lines, ${formatCount(s.created)} new documents, ${formatCount(s.existing)} already there` +
       `${s.dead > 0 ? `, ${formatCount(s.dead)} refused (dead letters under ${config.data_dir})` : ''}` +
       `${s.refusedFiles.length > 0 ? `; ${s.refusedFiles.length} file(s) refused (${formatCount(s.refusedLines)} lines)` : ''}` +
-      `; ${report()}; ${s.tail.rotations} rotation(s), ${s.tail.truncations} truncation(s) in ${formatDuration(s.durationMs)}.\n`,
+      `; ${report}; ${s.tail.rotations} rotation(s), ${s.tail.truncations} truncation(s) in ${formatDuration(s.durationMs)}.\n`,
   );
   if (s.error) {
     io.stderr.write(`sluice: ${s.error.message}${(s.error as { code?: string }).code ? ` [${(s.error as { code?: string }).code}]` : ''}\n`);
@@ -156,7 +182,7 @@ async function lineHandler(config: SluiceConfig, warn: (m: string) => void, geoi
   };
 }
 
-async function localSink(dataDir: string, ops: Awaited<ReturnType<typeof startDaemonOps>>): Promise<LogSink> {
+async function localSink(dataDir: string, ops: DaemonOps): Promise<LogSink> {
   const { LocalLogSink, logStoreReadiness } = await import('../../sinks/local/log-event-store.js');
   const sink = new LocalLogSink(dataDir);
   ops.addReadiness(logStoreReadiness(dataDir));
