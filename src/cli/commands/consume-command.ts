@@ -14,6 +14,7 @@ import { KafkaLogConsumer, type KafkaConsumerEvent, type KafkaConsumerSummary } 
 import { decodeAccessRecord } from '../../sources/kafka/kafka-record-decoder.js';
 import { formatCount, formatDuration, processIO, type CommandIO } from '../output.js';
 import { engineLogSinkFromConfig } from './engine-log-sink-from-config.js';
+import { kafkaReadiness } from '../../sinks/kafka/kafka-readiness.js';
 
 /** The consumer side of the `kafka.*` configuration. */
 export interface ConsumeKafkaOptions {
@@ -47,6 +48,7 @@ export const CONSUME_EXIT = { ok: 0, problems: 1, usage: 2 } as const;
 /** Runs the consumer until stopped; prints a summary; returns the exit code. */
 export async function runConsume(options: ConsumeCommandOptions, io: CommandIO = processIO): Promise<number> {
   const ops = await startDaemonOps(options.ops ?? { command: 'consume', log: { level: 'silent', healthIntervalSecs: 0 } });
+  ops.addReadiness(kafkaReadiness(options.kafka.brokers));
   let sink: LogSink | undefined;
   let summary: KafkaConsumerSummary;
   try {

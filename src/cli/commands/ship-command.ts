@@ -14,6 +14,7 @@ import { KafkaLogSink } from '../../sinks/kafka/kafka-log-sink.js';
 import type { KafkaCompression } from '../../sinks/kafka/kafka-options.js';
 import { formatCount, formatDuration, processIO, type CommandIO } from '../output.js';
 import { renderTailEvent } from './tail-command.js';
+import { kafkaReadiness } from '../../sinks/kafka/kafka-readiness.js';
 
 /** The producer side of the `kafka.*` configuration. */
 export interface ShipKafkaOptions {
@@ -81,6 +82,7 @@ export function rawDocument(line: string, position: LogPosition, nowMs: number):
 export async function runShip(options: ShipCommandOptions, io: CommandIO = processIO): Promise<number> {
   if (options.tail.paths.length === 0) throw new SluiceError('SLUICE_USAGE', 'ship needs files or glob patterns: give them as arguments or set tail.paths in the configuration');
   const ops = await startDaemonOps(options.ops ?? { command: 'ship', log: { level: 'silent', healthIntervalSecs: 0 } });
+  ops.addReadiness(kafkaReadiness(options.kafka.brokers));
   let sink: KafkaLogSink | undefined;
   let summary: TailToSinkSummary;
   try {
