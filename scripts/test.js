@@ -105,11 +105,26 @@ if (files.some((f) => f.includes('/integration/kafka/'))) {
   }
 }
 
+// Redis (Debian's redis-server, no persistence) for the suites under test/integration/redis/.
+let startedRedis = false;
+if (files.some((f) => f.includes('/integration/redis/')) && !env.SLUICE_TEST_REDIS_URL) {
+  const r = spawnSync(process.execPath, [join(root, 'scripts/stack/redis.mjs'), 'start'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith('REDIS_URL='));
+  if (r.status !== 0 || line === undefined) {
+    console.error(`*** COULD NOT START Redis (exit ${r.status}); its suites will skip, or fail under CI=true ***`);
+  } else {
+    env.SLUICE_TEST_REDIS_URL = line.split(/\s+/)[0].slice('REDIS_URL='.length);
+    startedRedis = line.includes('started=true');
+    console.error(`Redis for the tests: ${env.SLUICE_TEST_REDIS_URL}`);
+  }
+}
+
 let status = 1;
 try {
   const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], { stdio: 'inherit', cwd: root, env });
   status = r.status ?? 1;
 } finally {
+  if (startedRedis) spawnSync(process.execPath, [join(root, 'scripts/stack/redis.mjs'), 'stop'], { cwd: root, stdio: 'inherit' });
   if (startedKafka) spawnSync(process.execPath, [join(root, 'scripts/stack/kafka.mjs'), 'stop'], { cwd: root, stdio: 'inherit' });
   if (startedPostgres) spawnSync(process.execPath, [join(root, 'scripts/stack/postgres.mjs'), 'stop'], { cwd: root, stdio: 'inherit' });
   if (startedEs7) spawnSync(process.execPath, [join(root, 'scripts/stack/elasticsearch7.mjs'), 'stop'], { cwd: root, stdio: 'inherit' });

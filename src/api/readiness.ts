@@ -96,3 +96,16 @@ export function intakeReadiness(source: { readonly isPaused: boolean }, name = '
     },
   };
 }
+
+/**
+ * Redis (the shared rate limit) answers PING. While it does not, the limiter works on local buckets
+ * (each process allows the full rate), which is degraded but not stopped: this check says so.
+ */
+export function redisReadiness(redis: { ping(): Promise<void> }, name = 'redis'): ReadinessCheck {
+  return {
+    name,
+    async check() {
+      await redis.ping();
+    },
+  };
+}

@@ -17,8 +17,9 @@ export type ComponentKind = (typeof COMPONENT_KINDS)[number];
  * - `filtered`: dropped on purpose by configuration (a filter, sampling).
  * - `malformed`: could not be turned into an event at all (kept as an error document wherever possible).
  * - `shutdown`: still buffered when a stop deadline passed.
+ * - `rate_limited`: over the configured rate with `rate_limit.mode: drop` (see docs/reference/protection.md).
  */
-export const DROP_REASONS = ['rejected', 'buffer_full', 'filtered', 'malformed', 'shutdown'] as const;
+export const DROP_REASONS = ['rejected', 'buffer_full', 'filtered', 'malformed', 'shutdown', 'rate_limited'] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
 
 /**

@@ -122,6 +122,12 @@ interface MetricsCounters {
 
 const COMPONENT_LABELS = ['component_kind', 'component_type', 'component_id'] as const;
 
+/** A circuit breaker's state (src/sinks/util/circuit-breaker.ts). */
+export type BreakerStateLabel = 'closed' | 'half-open' | 'open';
+
+/** The values of `sluice_circuit_breaker_state`. */
+export const BREAKER_STATE_VALUES: Readonly<Record<BreakerStateLabel, number>> = { closed: 0, 'half-open': 1, open: 2 };
+
 /** The registry and every metric sluice exports. Create one per process. */
 export class Metrics {
   /** The prom-client registry (`GET /metrics` serializes it). */
@@ -139,6 +145,7 @@ export class Metrics {
   readonly #drivers = new Map<string, Set<() => BatchDriverQueueState>>();
   readonly #backlogs = new Map<string, { key: ComponentKey; read: () => { events?: number; bytes?: number } }>();
   readonly #diskPaths = new Set<string>();
+  readonly #breakers = new Map<string, Set<() => BreakerStateLabel>>();
 
   constructor(options: MetricsOptions = {}) {
     const registers = [this.registry];
@@ -212,6 +219,22 @@ export class Metrics {
       });
     backlogGauge('sluice_component_backlog_events', 'Events a source knows are waiting to be read (live capture queue, …).', 'events');
     backlogGauge('sluice_component_backlog_bytes', 'Bytes a source knows are waiting to be read (a tailed file beyond the read position, …).', 'bytes');
+
+    const breakers = this.#breakers;
+    new Gauge({
+      name: 'sluice_circuit_breaker_state',
+      help: 'Circuit breaker in front of a dependency (Kafka producer, Kafka consumer): 0 closed, 1 half-open (one probe request), 2 open (requests wait instead of hammering it).',
+      labelNames: ['component'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [component, reads] of breakers) {
+          let worst = 0;
+          for (const read of reads) worst = Math.max(worst, BREAKER_STATE_VALUES[read()]);
+          this.set({ component }, worst);
+        }
+      },
+    });
 
     const diskPaths = this.#diskPaths;
     new Gauge({
@@ -351,6 +374,24 @@ export class Metrics {
     const name = `${component.key.kind}\u0000${component.key.type}\u0000${component.key.id}`;
     this.#backlogs.set(name, { key: component.key, read });
     return () => void this.#backlogs.delete(name);
+  }
+
+  /**
+   * Reports `sluice_circuit_breaker_state{component}` from `read`, called on scrape (several breakers
+   * of one component report the worst state). `component` is a fixed name such as `kafka_producer`,
+   * checked like a component id. Returns the removal.
+   */
+  registerBreaker(component: string, read: () => BreakerStateLabel): () => void {
+    let reads = this.#breakers.get(component);
+    if (reads === undefined) {
+      checkComponentId(component, 'circuit breaker component');
+      this.#guard(this.#breakers.size, 'circuit breakers');
+      reads = new Set();
+      this.#breakers.set(component, reads);
+    }
+    const set = reads;
+    set.add(read);
+    return () => void set.delete(read);
   }
 
   /**

@@ -8,6 +8,7 @@
 import { LogTailer, type TailEvent, type TailLine, type TailOptions, type TailStats } from '../../sources/tail/index.js';
 import type { LogDocument } from './log-document.js';
 import type { LogSink } from './log-sink.js';
+import { RateLimitAborted, type RateLimiter } from '../rate-limit/rate-limiter.js';
 
 /** How the lines of one file become documents. */
 export interface LineHandler {
@@ -30,6 +31,12 @@ export interface TailToSinkOptions {
   /** Checked every 50 ms: stop when true (signals). */
   readonly stopSignal?: { stopped: boolean };
   readonly onEvent?: (event: TailToSinkEvent) => void;
+  /**
+   * Rate limit between the line handler and the sink, per file (the tail's file id). `delay` holds
+   * the batch (the tail stops reading once its in-flight batches wait); `drop` leaves out what is over
+   * the rate, counts it in {@link TailToSinkSummary.rateLimited} and acknowledges the batch.
+   */
+  readonly rateLimit?: RateLimiter;
 }
 
 /** What the run reports. */
@@ -42,6 +49,8 @@ export interface TailToSinkSummary {
   created: number;
   existing: number;
   dead: number;
+  /** Documents dropped by the rate limit (`drop` mode), acknowledged without delivery. */
+  rateLimited: number;
   /** Lines of refused files, not delivered. */
   refusedLines: number;
   refusedFiles: string[];
@@ -56,12 +65,21 @@ const HEAD_BYTES = 4096;
 /** Runs until stopped (or idle with `untilIdle`); resolves with the totals. */
 export async function tailToSink(options: TailToSinkOptions): Promise<TailToSinkSummary> {
   const started = performance.now();
-  const summary: TailToSinkSummary = { lines: 0, documents: 0, created: 0, existing: 0, dead: 0, refusedLines: 0, refusedFiles: [], tail: undefined as never, durationMs: 0 };
+  const summary: TailToSinkSummary = { lines: 0, documents: 0, created: 0, existing: 0, dead: 0, rateLimited: 0, refusedLines: 0, refusedFiles: [], tail: undefined as never, durationMs: 0 };
   const checked = new Map<string, boolean>(); // fileId → accepted
   const pending = new Set<Promise<void>>();
   let failure: Error | undefined;
   let wakeStop: () => void = () => {};
   const stopped = new Promise<void>((resolve) => (wakeStop = resolve));
+  // Ends rate-limit waits at stop: those batches are not acknowledged, so the next run reads them again.
+  const stopWaits = new AbortController();
+  const limiter = options.rateLimit;
+  const deliver = async (docs: ReturnType<LineHandler['toDocuments']>) => {
+    if (limiter === undefined) return options.sink.write(docs);
+    const r = await limiter.limit(docs, (d) => d.position.fileId, stopWaits.signal);
+    summary.rateLimited += r.dropped;
+    return r.kept.length > 0 ? options.sink.write(r.kept) : { created: 0, existing: 0, dead: 0 };
+  };
 
   const tailer = new LogTailer({
     ...options.tail,
@@ -73,7 +91,7 @@ export async function tailToSink(options: TailToSinkOptions): Promise<TailToSink
       summary.refusedLines += batch.lines.length - lines.length;
       const docs = options.handler.toDocuments(lines);
       summary.documents += docs.length;
-      const p = options.sink.write(docs).then(
+      const p = deliver(docs).then(
         (r) => {
           summary.created += r.created;
           summary.existing += r.existing;
@@ -81,6 +99,7 @@ export async function tailToSink(options: TailToSinkOptions): Promise<TailToSink
           batch.ack();
         },
         (err: Error) => {
+          if (err instanceof RateLimitAborted) return; // stopping: not acknowledged, read again next run
           failure ??= err;
           wakeStop();
         },
@@ -141,6 +160,7 @@ export async function tailToSink(options: TailToSinkOptions): Promise<TailToSink
   } finally {
     clearInterval(poll);
     if (idleTimer) clearInterval(idleTimer);
+    stopWaits.abort();
     await tailer.stop();
     await Promise.allSettled([...pending]);
   }

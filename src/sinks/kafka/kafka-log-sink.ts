@@ -8,6 +8,14 @@
  * checkpoint. A rerun after a crash sends the unacknowledged lines again: the same keys and ids, so
  * the engine behind `sluice consume` keeps one document each.
  *
+ * A circuit breaker stands in front of the broker: the client retries a request a few times
+ * (`requestRetries`), and a request that still fails counts as one failure of the breaker; after
+ * `breaker.failureThreshold` of them in a row it opens, and writes wait (the tail is not
+ * acknowledged, so nothing is lost and reading stops) until a half-open probe gets through. The
+ * records are sent again until `deliveryTimeoutMs` has passed since the first attempt; only then
+ * does `write` fail. A record whose acknowledgement was lost may then be in the topic twice: same
+ * key, same document id, so the engine behind `sluice consume` still keeps one.
+ *
  * Keying by document id spreads one busy file over every partition (and every consumer of the
  * group); the order of lines within a file is not kept across partitions, which nothing downstream
  * needs, because each line is an independent document with its own id. `partitionBy: 'file'` keys
@@ -16,6 +24,8 @@
 import { Admin, Producer } from '@platformatic/kafka';
 import zlib from 'node:zlib';
 import { SluiceError } from '../../errors.js';
+import type { Metrics } from '../../telemetry/metrics.js';
+import { CircuitBreaker, type CircuitBreakerOptions } from '../util/circuit-breaker.js';
 import type { LogDocument } from '../../pipeline/logs/log-document.js';
 import type { LogSink, LogWriteResult } from '../../pipeline/logs/log-sink.js';
 import {
@@ -24,6 +34,8 @@ import {
   checkName,
   DEFAULT_KAFKA_COMPRESSION,
   DEFAULT_KAFKA_TOPIC,
+  describeKafkaError,
+  isRetriableKafkaError,
   KAFKA_HEADERS,
   kafkaError,
   type KafkaCompression,
@@ -49,13 +61,29 @@ export interface KafkaLogSinkOptions {
   readonly maxRequestBytes?: number;
   /** Partitions when the sink creates the topic (default 4; an existing topic is left as it is). */
   readonly createPartitions?: number;
+  /** Breaker in front of the broker (default: opens after 3 failed requests in a row, probes after 5 s). */
+  readonly breaker?: CircuitBreakerOptions;
+  /** Times the client retries one request (500 ms apart) before it counts as a breaker failure (default 4). */
+  readonly requestRetries?: number;
+  /** Registers `sluice_circuit_breaker_state{component="kafka_producer"}` here. */
+  readonly metrics?: Metrics;
+  /** Told when a request failed and will be sent again, and when the breaker opens or closes. */
+  readonly onEvent?: (event: KafkaSinkEvent) => void;
 }
+
+/** What the sink reports. */
+export type KafkaSinkEvent =
+  | { readonly type: 'retrying'; readonly message: string }
+  | { readonly type: 'breaker-open'; readonly message: string }
+  | { readonly type: 'breaker-closed' };
 
 /** Counters (plain numbers). */
 export interface KafkaLogSinkStats {
   records: number;
   bytes: number;
   requests: number;
+  /** Produce requests that failed and were sent again. */
+  retries: number;
 }
 
 const RETRY_DELAY_MS = 500;
@@ -65,7 +93,13 @@ export class KafkaLogSink implements LogSink {
   readonly description: string;
   readonly topic: string;
   readonly compression: KafkaCompression;
-  readonly stats: KafkaLogSinkStats = { records: 0, bytes: 0, requests: 0 };
+  readonly stats: KafkaLogSinkStats = { records: 0, bytes: 0, requests: 0, retries: 0 };
+  /** In front of the broker (see the module comment). */
+  readonly breaker: CircuitBreaker;
+  private readonly deliveryTimeoutMs: number;
+  private readonly closing = new AbortController();
+  private readonly unregisterBreaker: () => void;
+  private readonly onEvent: (event: KafkaSinkEvent) => void;
   private readonly brokers: string[];
   private readonly producer: Producer;
   private readonly format: KafkaRecordFormat;
@@ -84,15 +118,19 @@ export class KafkaLogSink implements LogSink {
     this.maxRequestBytes = options.maxRequestBytes ?? 768 * 1024;
     this.description = `Kafka topic ${this.topic} at ${brokers.join(', ')}`;
     const deliveryTimeoutMs = options.deliveryTimeoutMs ?? 120_000;
+    this.deliveryTimeoutMs = deliveryTimeoutMs;
+    this.breaker = new CircuitBreaker({ failureThreshold: 3, resetMs: 5_000, ...options.breaker });
+    this.onEvent = options.onEvent ?? (() => {});
+    this.unregisterBreaker = options.metrics?.registerBreaker('kafka_producer', () => this.breaker.state) ?? (() => {});
     this.producer = new Producer({
       clientId: options.clientId ?? 'sluice-ship',
       bootstrapBrokers: brokers,
       idempotent: true,
       acks: -1,
       compression: this.compression,
-      // The client retries a failed request (broker gone, leader moved) this many times, RETRY_DELAY_MS
-      // apart: together the delivery timeout, after which the write fails and the tail keeps its checkpoint.
-      retries: Math.max(1, Math.ceil(deliveryTimeoutMs / RETRY_DELAY_MS)),
+      // The client retries a failed request (broker gone, leader moved) a few times, RETRY_DELAY_MS apart;
+      // past that the breaker decides when to try again (send), up to the delivery timeout.
+      retries: Math.max(0, options.requestRetries ?? 4),
       retryDelay: RETRY_DELAY_MS,
       timeout: 30_000,
       autocreateTopics: true,
@@ -159,19 +197,37 @@ export class KafkaLogSink implements LogSink {
         timestamp: BigInt(Math.trunc(d.timestampMs)),
       };
     });
-    try {
-      await this.producer.send({ messages });
-    } catch (err) {
-      this.fatal = kafkaError('SLUICE_KAFKA_PRODUCE', `Kafka did not acknowledge ${docs.length} record(s) for topic ${this.topic}`, this.brokers, err);
-      throw this.fatal;
+    const deadline = Date.now() + this.deliveryTimeoutMs;
+    for (;;) {
+      await this.breaker.allow(this.closing.signal);
+      try {
+        await this.producer.send({ messages });
+        if (this.breaker.state !== 'closed') this.onEvent({ type: 'breaker-closed' });
+        this.breaker.success();
+        break;
+      } catch (err) {
+        const wasOpen = this.breaker.state === 'open';
+        this.breaker.failure();
+        if (!isRetriableKafkaError(err) || Date.now() >= deadline || this.closing.signal.aborted) {
+          this.fatal = kafkaError('SLUICE_KAFKA_PRODUCE', `Kafka did not acknowledge ${docs.length} record(s) for topic ${this.topic}`, this.brokers, err);
+          throw this.fatal;
+        }
+        this.stats.retries++;
+        const message = describeKafkaError(err);
+        if (!wasOpen && this.breaker.state === 'open') this.onEvent({ type: 'breaker-open', message });
+        else this.onEvent({ type: 'retrying', message });
+      }
     }
     this.stats.records += docs.length;
     this.stats.requests++;
     for (const d of docs) this.stats.bytes += d.body.length;
   }
 
+  /** Waits for what was written (while the broker is away: until it is back or the delivery timeout passed), then closes. */
   async close(): Promise<void> {
+    this.unregisterBreaker();
     await this.chain;
+    this.closing.abort();
     await this.producer.close();
   }
 }

@@ -95,6 +95,18 @@ export function isKafkaNetworkError(err: unknown, depth = 0): boolean {
   return [...(x.errors ?? []), x.cause].some((e) => isKafkaNetworkError(e, depth + 1));
 }
 
+/**
+ * True when sending again may succeed: a connection failure, or an error the client marks as
+ * retriable (leader moved, coordinator loading, not enough replicas while the broker starts).
+ */
+export function isRetriableKafkaError(err: unknown, depth = 0): boolean {
+  if (err === null || typeof err !== 'object' || depth > 5) return false;
+  if (isKafkaNetworkError(err)) return true;
+  const x = err as { canRetry?: boolean; cause?: unknown; errors?: unknown[] };
+  if (x.canRetry === true) return true;
+  return [...(x.errors ?? []), x.cause].some((e) => isRetriableKafkaError(e, depth + 1));
+}
+
 /** A SluiceError for a client failure: unreachable when it is a connection problem, `code` otherwise. */
 export function kafkaError(code: ErrorCode, what: string, brokers: readonly string[], err: unknown): SluiceError {
   if (err instanceof SluiceError) return err;

@@ -11,6 +11,12 @@
  * When the broker goes away the member waits for what is in flight, drops its stream and joins
  * again (for up to `reconnectTimeoutMs`), resuming from the committed offsets. Lag per partition is
  * read on scrape as `sluice_kafka_consumer_lag{topic,partition}`.
+ *
+ * Protection: a circuit breaker (`sluice_circuit_breaker_state{component="kafka_consumer"}`) counts
+ * failed commits and failed joins; once open, commits and joins wait for its half-open probe instead
+ * of hammering a broker that is down. An optional rate limit sits between the decoder and the sink,
+ * per partition (or for the whole member): `delay` holds batches (the in-flight limit then pauses
+ * fetching), `drop` leaves out what is over the rate and commits past it.
  */
 import { Consumer, Producer, type Message } from '@platformatic/kafka';
 import { Gauge, type Registry } from 'prom-client';
@@ -19,6 +25,8 @@ import type { LogDocument } from '../../pipeline/logs/log-document.js';
 import type { LogSink } from '../../pipeline/logs/log-sink.js';
 import { checkBrokers, checkName, DEFAULT_KAFKA_TOPIC, describeKafkaError, KAFKA_HEADERS, kafkaError } from '../../sinks/kafka/kafka-options.js';
 import type { ComponentMetrics, Metrics } from '../../telemetry/metrics.js';
+import { RateLimitAborted, type RateLimiter } from '../../pipeline/rate-limit/rate-limiter.js';
+import { CircuitBreaker, type CircuitBreakerOptions } from '../../sinks/util/circuit-breaker.js';
 import { PoisonRecordError, type KafkaInRecord } from './kafka-record-decoder.js';
 import { PartitionCommitTracker, type CommitPoint, type TrackedRange } from './partition-commit-tracker.js';
 
@@ -49,6 +57,10 @@ export interface KafkaLogConsumerOptions {
   readonly metrics?: Metrics;
   /** `component_id` of the source counters (default `kafka`). */
   readonly componentId?: string;
+  /** Rate limit between the decoder and the sink, keyed `<topic>:<partition>` (see the module comment). */
+  readonly rateLimit?: RateLimiter;
+  /** Breaker in front of commits and joins (default: opens after 3 failures in a row, probes after 2 s). */
+  readonly breaker?: CircuitBreakerOptions;
 }
 
 /** What the consumer reports. */
@@ -57,7 +69,9 @@ export type KafkaConsumerEvent =
   | { readonly type: 'poison'; readonly partition: number; readonly offset: string; readonly reason: string }
   | { readonly type: 'reconnecting'; readonly message: string }
   | { readonly type: 'reconnected' }
-  | { readonly type: 'commit-failed'; readonly message: string };
+  | { readonly type: 'commit-failed'; readonly message: string }
+  | { readonly type: 'breaker-open' }
+  | { readonly type: 'breaker-closed' };
 
 /** Totals of a run. */
 export interface KafkaConsumerSummary {
@@ -69,6 +83,8 @@ export interface KafkaConsumerSummary {
   dead: number;
   /** Records sent to the dead-letter topic. */
   poison: number;
+  /** Documents dropped by the rate limit (`drop` mode); their offsets are committed. */
+  rateLimited: number;
   commits: number;
   reconnects: number;
   /** Partitions this member delivered records of. */
@@ -94,7 +110,7 @@ export class KafkaLogConsumer {
   private readonly brokers: string[];
   private readonly opts: Required<Pick<KafkaLogConsumerOptions, 'batchRecords' | 'lingerMs' | 'maxInFlightBatches' | 'sessionTimeoutMs' | 'heartbeatIntervalMs' | 'reconnectTimeoutMs'>> & { clientId: string };
   private readonly tracker = new PartitionCommitTracker();
-  private readonly summary: KafkaConsumerSummary = { records: 0, documents: 0, created: 0, existing: 0, dead: 0, poison: 0, commits: 0, reconnects: 0, partitions: [], durationMs: 0 };
+  private readonly summary: KafkaConsumerSummary = { records: 0, documents: 0, created: 0, existing: 0, dead: 0, poison: 0, rateLimited: 0, commits: 0, reconnects: 0, partitions: [], durationMs: 0 };
   private readonly partitionsSeen = new Set<number>();
   private readonly component: ComponentMetrics | undefined;
   private consumer: Consumer | undefined;
@@ -113,6 +129,12 @@ export class KafkaLogConsumer {
   private fatal: Error | undefined;
   private started = 0;
   private finish: (s: KafkaConsumerSummary) => void = () => {};
+  /** In front of commits and joins. */
+  readonly breaker: CircuitBreaker;
+  /** Aborted at stop: ends breaker and rate-limit waits. */
+  private readonly stopWaits = new AbortController();
+  private readonly rateLimit: RateLimiter | undefined;
+  private unregisterBreaker: () => void = () => {};
   /** Resolves with the totals once the consumer stopped (by {@link stop} or a failure). */
   readonly done: Promise<KafkaConsumerSummary>;
 
@@ -136,7 +158,10 @@ export class KafkaLogConsumer {
       clientId: options.clientId ?? 'sluice-consume',
     };
     this.done = new Promise((resolve) => (this.finish = resolve));
+    this.breaker = new CircuitBreaker({ failureThreshold: 3, resetMs: 2_000, ...options.breaker });
+    this.rateLimit = options.rateLimit;
     if (options.metrics !== undefined) {
+      this.unregisterBreaker = options.metrics.registerBreaker('kafka_consumer', () => this.breaker.state);
       this.component = options.metrics.component({ kind: 'source', type: 'kafka', id: options.componentId ?? 'kafka' });
       registerLag(options.metrics.registry, this);
     }
@@ -250,6 +275,7 @@ export class KafkaLogConsumer {
 
   private async recover(err: Error): Promise<void> {
     this.summary.reconnects++;
+    this.breakerFailure();
     this.onEvent({ type: 'reconnecting', message: describeKafkaError(err) });
     this.clearLinger();
     this.buffer = []; // not committed: read again from the committed offsets
@@ -263,14 +289,19 @@ export class KafkaLogConsumer {
     const deadline = Date.now() + this.opts.reconnectTimeoutMs;
     let last: unknown = err;
     while (!this.stopping && Date.now() < deadline) {
+      // While the breaker is open this waits for its probe; otherwise one attempt a second.
+      await this.breaker.allow(this.stopWaits.signal);
+      if (this.stopping) break;
       try {
         await this.connect();
+        this.breakerSuccess();
         this.recovering = false;
         this.onEvent({ type: 'reconnected' });
         return;
       } catch (e) {
         last = e;
-        await new Promise((r) => setTimeout(r, 1000));
+        this.breakerFailure();
+        if (this.breaker.state === 'closed') await new Promise((r) => setTimeout(r, 1000));
       }
     }
     this.recovering = false;
@@ -316,12 +347,14 @@ export class KafkaLogConsumer {
       }
     }
     const docs: LogDocument[] = [];
+    const docPartitions: number[] = [];
     const poison: { m: Msg; err: PoisonRecordError }[] = [];
     let bytes = 0;
     for (const m of batch) {
       bytes += m.value?.length ?? 0;
       try {
         docs.push(this.decode({ key: m.key, value: m.value, headers: m.headers, timestampMs: Number(m.timestamp) }));
+        docPartitions.push(m.partition);
       } catch (err) {
         poison.push({ m, err: err instanceof PoisonRecordError ? err : new PoisonRecordError((err as Error).message, 'invalid') });
       }
@@ -332,7 +365,7 @@ export class KafkaLogConsumer {
     this.component?.received(batch.length, bytes);
     this.inFlight++;
     if (this.inFlight >= this.opts.maxInFlightBatches) this.stream?.pause();
-    const p = this.deliver(docs, poison, ranges).finally(() => {
+    const p = this.deliver(docs, docPartitions, poison, ranges).finally(() => {
       this.inFlight--;
       this.batches.delete(p);
       if (this.inFlight < this.opts.maxInFlightBatches && !this.stopping && !this.recovering) this.stream?.resume();
@@ -340,15 +373,22 @@ export class KafkaLogConsumer {
     this.batches.add(p);
   }
 
-  private async deliver(docs: LogDocument[], poison: { m: Msg; err: PoisonRecordError }[], ranges: TrackedRange[]): Promise<void> {
+  private async deliver(docs: LogDocument[], docPartitions: number[], poison: { m: Msg; err: PoisonRecordError }[], ranges: TrackedRange[]): Promise<void> {
     try {
       if (poison.length > 0) await this.deadLetter(poison);
-      const r = await this.sink.write(docs);
+      if (this.rateLimit !== undefined) {
+        const limited = await this.rateLimit.limit(docs, (_, i) => `${this.topic}:${docPartitions[i]}`, this.stopWaits.signal);
+        this.summary.rateLimited += limited.dropped;
+        docs = limited.kept;
+      }
+      const r = docs.length > 0 ? await this.sink.write(docs) : { created: 0, existing: 0, dead: 0 };
       this.summary.created += r.created;
       this.summary.existing += r.existing;
       this.summary.dead += r.dead;
       this.component?.sent(r.created + r.existing);
     } catch (err) {
+      // Stopping during a rate-limit wait: not delivered, not committed, read again by the next member.
+      if (err instanceof RateLimitAborted) return;
       // The sink (or the dead-letter topic) stopped: the offsets stay before this batch.
       this.fatal ??= err instanceof SluiceError ? err : kafkaError('SLUICE_KAFKA_CONSUME', `delivering to ${this.sink.description} failed`, this.brokers, err);
       this.component?.error((this.fatal as SluiceError).code ?? 'SLUICE_KAFKA_CONSUME');
@@ -402,21 +442,37 @@ export class KafkaLogConsumer {
       // Points of an older generation: the partition may be someone else's now; it re-reads from its own commits.
       for (const [k, p] of this.unsent) if (p.generation !== cur.generationId) this.unsent.delete(k);
       if (points.length === 0) return;
+      // An open breaker: wait for its probe (or the stop) rather than sending commits into a dead broker.
+      await this.breaker.allow(this.stopWaits.signal);
       try {
         await cur.commit({ offsets: points.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.offset, leaderEpoch: -1 })) });
+        this.breakerSuccess();
         for (const p of points) {
           const k = `${p.topic}:${p.partition}`;
           if (this.unsent.get(k) === p) this.unsent.delete(k);
         }
         this.summary.commits++;
       } catch (err) {
+        this.breakerFailure();
         this.onEvent({ type: 'commit-failed', message: describeKafkaError(err) });
       }
     });
     return this.committing;
   }
 
+  private breakerFailure(): void {
+    const before = this.breaker.state;
+    this.breaker.failure();
+    if (before !== 'open' && this.breaker.state === 'open') this.onEvent({ type: 'breaker-open' });
+  }
+
+  private breakerSuccess(): void {
+    if (this.breaker.state !== 'closed') this.onEvent({ type: 'breaker-closed' });
+    this.breaker.success();
+  }
+
   private async shutdown(): Promise<void> {
+    this.stopWaits.abort();
     this.clearLinger();
     if (this.retryTimer !== undefined) clearInterval(this.retryTimer);
     this.stream?.pause();
@@ -430,6 +486,7 @@ export class KafkaLogConsumer {
     if (this.consumer !== undefined) await forceClose(this.consumer);
     await this.dlq?.close().catch(() => {});
     if (this.component !== undefined) unregisterLag(this);
+    this.unregisterBreaker();
     this.summary.error = this.fatal;
     this.summary.durationMs = Math.round(performance.now() - this.started);
     this.finish(this.stats);
