@@ -10,6 +10,7 @@ import type { FieldSegment } from './format-segments.js';
 import { fieldName } from './format-segments.js';
 import { jsonTarget, type JsonTarget } from './json-field-map.js';
 import { parseNginxLogFormat } from './nginx-log-format.js';
+import { scanApacheLine } from './scan-apache-line.js';
 
 /** Which format a parser reads; exactly one of `format`, `apacheLogFormat`, `nginxLogFormat`. */
 export interface AccessLogParserOptions {
@@ -64,7 +65,13 @@ function unparsedMessage(line: string, formatName: string): string {
   return `line does not match the ${formatName} format`;
 }
 
-/** Parses lines with one anchored regular expression (Apache, nginx, presets). */
+/** Reads a line into the fields as the format's regular expression would, or returns false (then the regular expression runs). */
+type LineScanner = (line: string, f: AccessLogFields) => boolean;
+
+/**
+ * Parses lines with one anchored regular expression (Apache, nginx, presets); presets with a
+ * hand-written scanner try it first and fall back to the regular expression for what it leaves.
+ */
 class RegexLineParser implements AccessLogParser {
   readonly stats: AccessLogStats = { parsed: 0, unparsed: 0, malformed: 0 };
   private readonly regex: RegExp;
@@ -77,6 +84,7 @@ class RegexLineParser implements AccessLogParser {
     readonly formatName: string,
     compiled: CompiledLineRegex,
     private readonly extra: Record<string, unknown> | undefined,
+    private readonly scanner?: LineScanner,
   ) {
     this.regex = compiled.regex;
     this.fieldList = compiled.fields;
@@ -84,17 +92,20 @@ class RegexLineParser implements AccessLogParser {
 
   parseLine(input: string, offset: number): AccessLogDocument {
     const line = stripEol(input);
-    const m = this.regex.exec(line);
-    if (m === null) {
-      this.stats.unparsed++;
-      return unparsedDocument(this.module, line, offset, unparsedMessage(line, this.formatName));
-    }
     const f = this.scratch;
     f.reset();
-    const fields = this.fieldList;
-    for (let i = 0; i < fields.length; i++) {
-      const v = m[i + 1];
-      if (v !== undefined) f.set(fields[i].kind, fields[i].name, v);
+    if (this.scanner === undefined || !this.scanner(line, f)) {
+      const m = this.regex.exec(line);
+      if (m === null) {
+        this.stats.unparsed++;
+        return unparsedDocument(this.module, line, offset, unparsedMessage(line, this.formatName));
+      }
+      f.reset();
+      const fields = this.fieldList;
+      for (let i = 0; i < fields.length; i++) {
+        const v = m[i + 1];
+        if (v !== undefined) f.set(fields[i].kind, fields[i].name, v);
+      }
     }
     const doc = buildAccessDocument(f, this.module, line, offset, this.times, this.extra);
     this.stats.parsed++;
@@ -220,5 +231,6 @@ export function createAccessLogParser(options: AccessLogParserOptions): AccessLo
   }
   if (preset === 'json') return new JsonLineParser(options.jsonModule ?? 'nginx', options.jsonFields, extra);
   const { module, segments } = presetSegments(preset as Exclude<AccessLogPreset, 'json'>);
-  return new RegexLineParser(module, preset, compileLineRegex(segments), extra);
+  const scanner = preset === 'apache_common' || preset === 'apache_combined' ? scanApacheLine : undefined;
+  return new RegexLineParser(module, preset, compileLineRegex(segments), extra, scanner);
 }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseEpoch, parseHttpDate, parseIsoDate } from './parse-log-time.js';
+import fc from 'fast-check';
+import { isoTimestamp, parseEpoch, parseHttpDate, parseHttpDateByRegex, parseIsoDate } from './parse-log-time.js';
 import { unescapeLogValue } from './unescape-log-value.js';
 
 test('CLF time: UTC timestamp and the offset kept', () => {
@@ -40,4 +41,34 @@ test('escapes: Apache \\" and \\\\, nginx \\xHH (UTF-8 runs decoded, binary kept
   assert.equal(unescapeLogValue('\\u00e9\\n'), 'é\n');
   assert.equal(unescapeLogValue('trailing \\'), 'trailing \\');
   assert.equal(unescapeLogValue('\\xZZ'), '\\xZZ');
+});
+
+test('CLF time: the by-position fast path agrees with the regular expression on every shape', () => {
+  const two = fc.oneof(
+    { arbitrary: fc.integer({ min: 1, max: 23 }).map((n) => String(n).padStart(2, '0')), weight: 6 },
+    fc.integer({ min: 0, max: 99 }).map((n) => String(n).padStart(2, '0')), fc.constantFrom('0', '7', '1a', ' 1', '60', '61', '24', '29', '30', '31', '00'),
+  );
+  const month = fc.oneof(fc.constantFrom('Jan', 'feb', 'MAR', 'aPr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'), fc.string({ minLength: 3, maxLength: 3, unit: 'binary' }));
+  const year = fc.oneof(fc.integer({ min: 0, max: 9999 }).map((n) => String(n).padStart(4, '0')), fc.constantFrom('1900', '2000', '2100', '2016', '0050', '9999', '20x6'));
+  const date = fc
+    .tuple(two, month, year, two, two, two, fc.constantFrom('+', '-', ' ', 'x'), two, two, fc.constantFrom('/', ':', ' '))
+    .map(([d, mo, y, h, mi, s, sign, oh, om, sep]) => `${d}${sep}${mo}/${y}:${h}:${mi}:${s} ${sign}${oh}${om}`);
+  fc.assert(
+    fc.property(fc.oneof(date, fc.string({ minLength: 26, maxLength: 26, unit: 'binary' })), (text) => {
+      assert.deepEqual(parseHttpDate(text), parseHttpDateByRegex(text), text);
+    }),
+    { numRuns: 20_000 },
+  );
+  for (const edge of ['29/Feb/1900:00:00:00 +0000', '29/Feb/2000:00:00:00 +0000', '31/Dec/9999:23:59:59 -2359', '01/Jan/0000:00:00:00 +2359', '01/Jan/0050:00:00:00 +0000', '30/Jun/2015:23:59:60 +0000']) {
+    assert.deepEqual(parseHttpDate(edge), parseHttpDateByRegex(edge), edge);
+  }
+});
+
+test('isoTimestamp is Date#toISOString for any millisecond value', () => {
+  fc.assert(
+    fc.property(fc.oneof(fc.integer({ min: -62_198_755_200_000, max: 253_402_300_799_999 }), fc.integer({ min: -8.64e15, max: 8.64e15 })), (ms) => {
+      assert.equal(isoTimestamp(ms), new Date(ms).toISOString());
+    }),
+    { numRuns: 20_000 },
+  );
 });
