@@ -36,3 +36,34 @@ test('daily indices are named by the UTC date of the document', () => {
   assert.equal(dailyIndex('packets-%Y-%m-%d', 1704067200), 'packets-2024-01-01');
   assert.equal(dailyIndex('fixed', 1704067200), 'fixed');
 });
+
+test('the one-buffer bulk body equals the plain per-item encoding (escaped ids, non-ASCII, several indices, empty batch)', () => {
+  const items = [
+    { id: 'cap-1', target: 'a-2024.01.01', body: Buffer.from('{"x":"é"}'), position: 0 },
+    { id: 'cap-2', target: 'a-2024.01.01', body: Buffer.from('{}'), position: 1 },
+    { id: 'weird\\id\n"é€😀', target: 'b', body: Buffer.from('{"y":[1,2]}'), position: 2 },
+    { id: '', target: 'a-2024.01.01', body: Buffer.from('{"z":null}'), position: 3 },
+    { id: 'ctrl\u0001', target: 'ä"index', body: Buffer.from('{"w":1}'), position: 4 },
+  ];
+  const plain = items.map((it) => `{"create":{"_index":${JSON.stringify(it.target)},"_id":${JSON.stringify(it.id)}}}\n${it.body.toString()}\n`).join('');
+  const body = encodeBulk(items);
+  assert.equal(body.toString('utf8'), plain);
+  assert.equal(body.length, Buffer.byteLength(plain));
+  for (const line of body.toString('utf8').trimEnd().split('\n')) JSON.parse(line);
+  assert.equal(encodeBulk([]).length, 0);
+});
+
+test('daily index names stay right when patterns and days alternate (the last answer is cached)', () => {
+  const days = [1700000000, 1700000000 + 86_399 - (1700000000 % 86_400), 1704067199, 1704067200, -1, 0, Number.NaN];
+  const expected = (p: string, s: number): string => {
+    const d = new Date(Number.isFinite(s) ? s * 1000 : 0);
+    return p.replace('%Y', String(d.getUTCFullYear())).replace('%m', String(d.getUTCMonth() + 1).padStart(2, '0')).replace('%d', String(d.getUTCDate()).padStart(2, '0'));
+  };
+  for (const s of days) {
+    for (const p of ['sluice-packets-%Y.%m.%d', 'packets-%Y-%m-%d']) {
+      assert.equal(dailyIndex(p, s), expected(p, s), `${p} ${s}`);
+      assert.equal(dailyIndex(p, s), expected(p, s), `${p} ${s} (cached)`);
+    }
+  }
+  assert.equal(dailyIndex('sluice-packets-%Y.%m.%d', -1), 'sluice-packets-1969.12.31');
+});

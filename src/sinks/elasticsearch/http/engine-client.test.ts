@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { Secret } from '../../../config/secret.js';
 import { isSluiceError } from '../../../errors.js';
-import { EngineClient } from './engine-client.js';
+import { createServer } from 'node:http';
+import { networkInterfaces } from 'node:os';
+import { EngineClient, isLoopbackOrigin } from './engine-client.js';
 import { assertAuthorized } from './assert-authorized.js';
 import { deadUrl, rejection, sendJson, startHttp, type TestServer } from './test-support.js';
 
@@ -110,9 +112,9 @@ test('an aborted signal stops the request with its reason, without failover', as
   assert.equal(err.message, 'shutting down');
 });
 
-test('request bodies above 1 KiB are gzipped with content-encoding; they decompress to the original', async () => {
+test('with compression gzip, request bodies above 1 KiB are gzipped with content-encoding; they decompress to the original', async () => {
   const s = await ok();
-  const c = client({ urls: [s.url] });
+  const c = client({ urls: [s.url], compression: 'gzip' });
   const big = Array.from({ length: 200 }, (_, i) => `{"create":{"_id":"${i}"}}\n{"n":${i}}\n`).join('');
   assert.ok(Buffer.byteLength(big) > 1024);
   await c.request({ method: 'POST', path: '/_bulk', body: big, ndjson: true });
@@ -144,7 +146,8 @@ test('gzip responses are decoded transparently', async () => {
       res.end(z);
     } else sendJson(res, 200, payload);
   });
-  const r = await client({ urls: [s.url] }).request({ method: 'GET', path: '/' });
+  const r = await client({ urls: [s.url], compression: 'gzip' }).request({ method: 'GET', path: '/' });
+  assert.equal(s.seen[0]!.headers['accept-encoding'], 'gzip');
   assert.deepEqual(r.json(), payload);
   assert.equal(r.headers['content-encoding'], undefined);
 });
@@ -224,4 +227,85 @@ test('bad options fail at construction with SLUICE_ENGINE_OPTIONS', () => {
   assert.equal(code(() => new EngineClient({ urls: ['http://a:9200'], tls: { certFile: '/x.pem' } })), 'SLUICE_ENGINE_OPTIONS');
   assert.equal(code(() => new EngineClient({ urls: ['http://u:p@a:9200', 'http://v:q@b:9200'] })), 'SLUICE_ENGINE_OPTIONS');
   assert.equal(code(() => new EngineClient({ urls: ['http://u:p@a:9200'], auth: { apiKey: new Secret('k') } })), 'SLUICE_ENGINE_OPTIONS');
+});
+
+const bulkBody = (): string => Array.from({ length: 200 }, (_, i) => `{"create":{"_id":"${i}"}}\n{"n":${i}}\n`).join('');
+
+test('compression auto (the default) sends plain bodies to a loopback node and asks for no gzip answers', async () => {
+  const s = await ok();
+  const big = bulkBody();
+  await client({ urls: [s.url] }).request({ method: 'POST', path: '/_bulk', body: big, ndjson: true });
+  await client({ urls: [s.url], compression: 'auto' }).request({ method: 'POST', path: '/_bulk', body: big, ndjson: true });
+  await client({ urls: [s.url], compression: 'none' }).request({ method: 'POST', path: '/_bulk', body: big, ndjson: true });
+  for (const seen of s.seen) {
+    assert.equal(seen.headers['content-encoding'], undefined);
+    assert.equal(seen.headers['accept-encoding'], undefined);
+    assert.equal(seen.body.toString('utf8'), big);
+  }
+  // `compression` wins over the older boolean.
+  await client({ urls: [s.url], gzip: true, compression: 'none' }).request({ method: 'POST', path: '/_bulk', body: big, ndjson: true });
+  assert.equal(s.seen[3]!.headers['content-encoding'], undefined);
+  await client({ urls: [s.url], gzip: false, compression: 'gzip' }).request({ method: 'POST', path: '/_bulk', body: big, ndjson: true });
+  assert.equal(s.seen[4]!.headers['content-encoding'], 'gzip');
+});
+
+test('compression auto gzips bodies to a node on a non-loopback address', async (t) => {
+  const address = Object.values(networkInterfaces())
+    .flat()
+    .find((a) => a !== undefined && !a.internal && a.family === 'IPv4')?.address;
+  if (address === undefined) {
+    t.skip('this machine has no non-loopback IPv4 address to listen on');
+    return;
+  }
+  const seen: { headers: Record<string, unknown>; body: Buffer }[] = [];
+  const srv = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      seen.push({ headers: req.headers, body: Buffer.concat(chunks) });
+      sendJson(res, 200, { ok: true });
+    });
+  });
+  await new Promise<void>((r) => srv.listen(0, address, () => r()));
+  try {
+    const url = `http://${address}:${(srv.address() as { port: number }).port}`;
+    const c = new EngineClient({ urls: [url] });
+    const big = bulkBody();
+    const r = await c.request({ method: 'POST', path: '/_bulk', body: big, ndjson: true });
+    assert.equal(r.status, 200);
+    await c.close();
+    assert.equal(seen[0]!.headers['content-encoding'], 'gzip');
+    assert.equal(seen[0]!.headers['accept-encoding'], 'gzip');
+    assert.equal(gunzipSync(seen[0]!.body).toString('utf8'), big);
+  } finally {
+    srv.closeAllConnections();
+    await new Promise<void>((r) => srv.close(() => r()));
+  }
+});
+
+test('failover from a dead gzip node resends the plain body to a loopback node', async () => {
+  const s = await ok();
+  // A dead node on a non-loopback name is cooled down; the live loopback node gets the body uncompressed.
+  const dead = (await deadUrl()).replace('127.0.0.1', 'localhost.invalid');
+  const big = bulkBody();
+  const r = await client({ urls: [dead, s.url], timeoutMs: 2000 }).request({ method: 'POST', path: '/_bulk', body: big, ndjson: true });
+  assert.equal(r.status, 200);
+  assert.equal(s.seen[0]!.headers['content-encoding'], undefined);
+  assert.equal(s.seen[0]!.body.toString('utf8'), big);
+});
+
+test('loopback origins: localhost, 127.0.0.0/8, ::1 and IPv4-mapped 127.x; anything else is remote', () => {
+  for (const o of ['http://localhost:9200', 'https://LOCALHOST', 'http://es.localhost:9200', 'http://127.0.0.1:9200', 'http://127.255.3.4', 'http://[::1]:9200', 'http://[::ffff:127.0.0.1]:9200']) {
+    assert.equal(isLoopbackOrigin(o), true, o);
+  }
+  for (const o of ['http://10.0.0.1:9200', 'https://es1:9200', 'http://128.0.0.1', 'http://[::2]', 'http://[::ffff:10.0.0.1]', 'http://localhost.example.com', 'http://127.0.0.1.nip.io', 'not a url']) {
+    assert.equal(isLoopbackOrigin(o), false, o);
+  }
+});
+
+test('an unknown compression is refused at construction', () => {
+  assert.throws(
+    () => new EngineClient({ urls: ['http://127.0.0.1:9200'], compression: 'zstd' as never }),
+    (err: unknown) => isSluiceError(err) && err.code === 'SLUICE_ENGINE_OPTIONS' && /auto, gzip, none/.test(err.message),
+  );
 });
