@@ -9,7 +9,8 @@
  * the engine behind `sluice consume` keeps one document each.
  *
  * A circuit breaker stands in front of the broker: the client retries a request a few times
- * (`requestRetries`), and a request that still fails counts as one failure of the breaker; after
+ * (`requestRetries`), and a request that still fails, or stays unanswered for `slowRequestMs` (the
+ * client waits for a broker that went away rather than failing), counts as a failure; after
  * `breaker.failureThreshold` of them in a row it opens, and writes wait (the tail is not
  * acknowledged, so nothing is lost and reading stops) until a half-open probe gets through. The
  * records are sent again until `deliveryTimeoutMs` has passed since the first attempt; only then
@@ -65,6 +66,8 @@ export interface KafkaLogSinkOptions {
   readonly breaker?: CircuitBreakerOptions;
   /** Times the client retries one request (500 ms apart) before it counts as a breaker failure (default 4). */
   readonly requestRetries?: number;
+  /** A request unanswered this long counts as a breaker failure, and again after each further span (default 5 s). */
+  readonly slowRequestMs?: number;
   /** Registers `sluice_circuit_breaker_state{component="kafka_producer"}` here. */
   readonly metrics?: Metrics;
   /** Told when a request failed and will be sent again, and when the breaker opens or closes. */
@@ -97,6 +100,7 @@ export class KafkaLogSink implements LogSink {
   /** In front of the broker (see the module comment). */
   readonly breaker: CircuitBreaker;
   private readonly deliveryTimeoutMs: number;
+  private readonly slowRequestMs: number;
   private readonly closing = new AbortController();
   private readonly unregisterBreaker: () => void;
   private readonly onEvent: (event: KafkaSinkEvent) => void;
@@ -119,6 +123,7 @@ export class KafkaLogSink implements LogSink {
     this.description = `Kafka topic ${this.topic} at ${brokers.join(', ')}`;
     const deliveryTimeoutMs = options.deliveryTimeoutMs ?? 120_000;
     this.deliveryTimeoutMs = deliveryTimeoutMs;
+    this.slowRequestMs = Math.max(100, options.slowRequestMs ?? 5_000);
     this.breaker = new CircuitBreaker({ failureThreshold: 3, resetMs: 5_000, ...options.breaker });
     this.onEvent = options.onEvent ?? (() => {});
     this.unregisterBreaker = options.metrics?.registerBreaker('kafka_producer', () => this.breaker.state) ?? (() => {});
@@ -201,7 +206,7 @@ export class KafkaLogSink implements LogSink {
     for (;;) {
       await this.breaker.allow(this.closing.signal);
       try {
-        await this.producer.send({ messages });
+        await this.watched(this.producer.send({ messages }), deadline);
         if (this.breaker.state !== 'closed') this.onEvent({ type: 'breaker-closed' });
         this.breaker.success();
         break;
@@ -221,6 +226,37 @@ export class KafkaLogSink implements LogSink {
     this.stats.records += docs.length;
     this.stats.requests++;
     for (const d of docs) this.stats.bytes += d.body.length;
+  }
+
+  /**
+   * Waits for `send`, counting a breaker failure for every `slowRequestMs` it stays unanswered: the
+   * client does not fail a request while the broker is away, it waits for it to come back, so without
+   * this the breaker (and its gauge) would never see an outage. The request itself is not sent twice
+   * meanwhile (that would race the idempotent producer's sequence numbers). Past the delivery
+   * deadline it fails.
+   */
+  private watched<T>(send: Promise<T>, deadline: number): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const slow = setInterval(() => {
+        const wasOpen = this.breaker.state === 'open';
+        this.breaker.failure();
+        if (!wasOpen && this.breaker.state === 'open') this.onEvent({ type: 'breaker-open', message: `no answer from the broker for ${Math.round(this.slowRequestMs / 1000)} s or more` });
+        if (Date.now() >= deadline) {
+          clearInterval(slow);
+          reject(new SluiceError('SLUICE_KAFKA_PRODUCE', `no answer from Kafka within kafka.delivery_timeout_ms (${this.deliveryTimeoutMs} ms)`));
+        }
+      }, this.slowRequestMs);
+      send.then(
+        (v) => {
+          clearInterval(slow);
+          resolve(v);
+        },
+        (err: unknown) => {
+          clearInterval(slow);
+          reject(err);
+        },
+      );
+    });
   }
 
   /** Waits for what was written (while the broker is away: until it is back or the delivery timeout passed), then closes. */
