@@ -4,7 +4,7 @@ import type { AccessLogFields } from './access-log-fields.js';
 import { isIpAddress, pickSourceAddress, splitAddressList } from './client-address.js';
 import { parseEpoch, parseHttpDate, parseIsoDate, type LogTime } from './parse-log-time.js';
 import { parseRequestLine } from './parse-request-line.js';
-import { splitUrl } from './split-url.js';
+import { splitUrlInto } from './split-url.js';
 
 /** Tag of documents whose request line is malformed (with the reason in `sluice.access.malformed`). */
 export const MALFORMED_REQUEST_TAG = 'malformed_request';
@@ -99,19 +99,19 @@ export function buildAccessDocument(
     category: ['web'],
     type: ['access'],
     module,
-    dataset: `${module}.access`,
+    dataset: module === 'apache' ? 'apache.access' : 'nginx.access',
     original: line,
   };
   const doc: AccessLogDocument = { ecs: { version: ECS_VERSION }, event, log: { offset } };
-  const own: Record<string, unknown> = {};
-  let ownUsed = false;
-  const errors: string[] = [];
+  // `<module>.access.*`, made when a first value needs it.
+  let own: Record<string, unknown> | undefined;
+  let error: string | undefined;
   const related: string[] = [];
 
   // Time.
   if (f.time !== undefined) {
     const t = times.convert(f.time, f.timeKind);
-    if (t === undefined) errors.push(`the time ${JSON.stringify(f.time)} is not a valid date; @timestamp is not set`);
+    if (t === undefined) error = `the time ${JSON.stringify(f.time)} is not a valid date; @timestamp is not set`;
     else {
       doc['@timestamp'] = t.timestamp;
       if (t.timezone !== undefined) event.timezone = t.timezone;
@@ -128,18 +128,12 @@ export function buildAccessDocument(
   }
   let address: string | undefined;
   if (list !== undefined && list.length > 0) {
-    if (module === 'nginx' || list.length > 1 || f.forwardedFor !== undefined) {
-      own.remote_ip_list = list;
-      ownUsed = true;
-    }
+    if (module === 'nginx' || list.length > 1 || f.forwardedFor !== undefined) (own ??= {}).remote_ip_list = list;
     address = pickSourceAddress(list);
     for (const a of list) if (isIpAddress(a) && !related.includes(a)) related.push(a);
   } else if (f.client !== undefined) {
     address = stripBrackets(f.client);
-    if (module === 'nginx') {
-      own.remote_ip_list = [address];
-      ownUsed = true;
-    }
+    if (module === 'nginx') (own ??= {}).remote_ip_list = [address];
   } else if (f.clientIp !== undefined) address = stripBrackets(f.clientIp);
   if (address !== undefined || f.clientPort !== undefined) {
     const source: NonNullable<AccessLogDocument['source']> = {};
@@ -183,10 +177,7 @@ export function buildAccessDocument(
     doc.user = { name: f.user };
     doc.related = { user: [f.user] };
   }
-  if (f.ident !== undefined) {
-    own.identity = f.ident;
-    ownUsed = true;
-  }
+  if (f.ident !== undefined) (own ??= {}).identity = f.ident;
 
   // Request.
   let method = f.method;
@@ -246,18 +237,9 @@ export function buildAccessDocument(
   if (httpUsed) doc.http = http;
 
   if (target !== undefined) {
-    const parts = splitUrl(target);
     const url: NonNullable<AccessLogDocument['url']> = { original: target };
     if (f.scheme !== undefined) url.scheme = f.scheme.toLowerCase();
-    if (parts.scheme !== undefined) url.scheme = parts.scheme;
-    if (parts.domain !== undefined) url.domain = parts.domain;
-    if (parts.port !== undefined) url.port = parts.port;
-    if (parts.path !== undefined) url.path = parts.path;
-    else if (f.urlPath !== undefined) url.path = f.urlPath;
-    if (parts.query !== undefined) url.query = parts.query;
-    if (parts.fragment !== undefined) url.fragment = parts.fragment;
-    if (parts.extension !== undefined) url.extension = parts.extension;
-    doc.url = url;
+    doc.url = splitUrlInto(target, url, f.urlPath);
   } else if (f.scheme !== undefined) doc.url = { scheme: f.scheme.toLowerCase() };
 
   if (f.userAgent !== undefined) doc.user_agent = { original: f.userAgent };
@@ -276,8 +258,7 @@ export function buildAccessDocument(
         tls.version_protocol = m[1].toLowerCase();
         tls.version = m[2].includes('.') ? m[2] : `${m[2]}.0`;
       }
-      own.ssl = { protocol: f.tlsProtocol };
-      ownUsed = true;
+      (own ??= {}).ssl = { protocol: f.tlsProtocol };
     }
     if (f.tlsCipher !== undefined) tls.cipher = f.tlsCipher;
     doc.tls = tls;
@@ -292,17 +273,14 @@ export function buildAccessDocument(
   }
 
   const others = f.others;
-  for (let i = 0; i < others.length; i += 2) {
-    setPath(own, others[i] as string, others[i + 1]);
-    ownUsed = true;
-  }
-  if (ownUsed) {
+  for (let i = 0; i < others.length; i += 2) setPath((own ??= {}), others[i] as string, others[i + 1]);
+  if (own !== undefined) {
     if (module === 'nginx') doc.nginx = { access: own };
     else doc.apache = { access: own };
   }
   if (extraFields !== undefined) for (const k in extraFields) setPath(doc as unknown as Record<string, unknown>, k, extraFields[k]);
 
   if (related.length > 0) (doc.related ??= {}).ip = related;
-  if (errors.length > 0) doc.error = { message: errors.join('; ') };
+  if (error !== undefined) doc.error = { message: error };
   return doc;
 }

@@ -1,8 +1,38 @@
 import { isIP } from 'node:net';
 
+/**
+ * True for a dotted-quad IPv4 address as `net.isIPv4` reads it (four decimal parts 0–255, no
+ * leading zeros), by position; false for anything else, including what only `isIP` settles.
+ */
+function isDottedQuad(text: string): boolean {
+  const n = text.length;
+  if (n < 7 || n > 15) return false;
+  let parts = 0;
+  let i = 0;
+  while (i < n) {
+    const start = i;
+    let v = 0;
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c < 0x30 || c > 0x39) break;
+      v = v * 10 + (c - 0x30);
+      i++;
+    }
+    const len = i - start;
+    if (len === 0 || len > 3 || v > 255 || (len > 1 && text.charCodeAt(start) === 0x30)) return false;
+    parts++;
+    if (i === n) break;
+    if (text.charCodeAt(i) !== 0x2e || parts === 4) return false;
+    i++;
+    if (i === n) return false;
+  }
+  return parts === 4;
+}
+
 /** True when `text` is an IPv4 or IPv6 address (no brackets, no port). */
 export function isIpAddress(text: string): boolean {
-  return isIP(text) !== 0;
+  // Most clients are IPv4: settled here without the regular expressions of net.isIP.
+  return isDottedQuad(text) || isIP(text) !== 0;
 }
 
 /**

@@ -64,6 +64,18 @@ test('CLF time: the by-position fast path agrees with the regular expression on 
   }
 });
 
+test('CLF time: lines of the same minute (the remembered minute) agree with the regular expression', () => {
+  const seconds = [...Array.from({ length: 62 }, (_, i) => String(i).padStart(2, '0')), '6x', 'xx', ' 1'];
+  for (const base of ['26/Dec/2016:16:16:', '31/Dec/9999:23:59:', '01/Jan/0000:00:00:', '29/Feb/2016:00:00:', '29/Feb/2015:00:00:', '10/Oct/2000:13:55:']) {
+    for (const zone of [' +0200', ' -0700', ' +0000', ' -2359', ' +2400']) {
+      for (const sec of [...seconds, ...seconds.reverse()]) {
+        const text = `${base}${sec}${zone}`;
+        assert.deepEqual(parseHttpDate(text), parseHttpDateByRegex(text), text);
+      }
+    }
+  }
+});
+
 test('isoTimestamp is Date#toISOString for any millisecond value', () => {
   fc.assert(
     fc.property(fc.oneof(fc.integer({ min: -62_198_755_200_000, max: 253_402_300_799_999 }), fc.integer({ min: -8.64e15, max: 8.64e15 })), (ms) => {

@@ -82,6 +82,17 @@ function digits2(text: string, i: number): number {
 
 let lastZoneKey = '';
 let lastZone = '';
+/** The last time read by position, and its UTC `YYYY-MM-DDTHH:MM:` (lines mostly share their minute). */
+let lastMinuteText = '';
+let lastMinutePrefix = '';
+let lastMinuteZone = '';
+
+/** True when `a` and `b` (both 26 characters) differ at most in the seconds (characters 18–19). */
+function sameMinute(a: string, b: string): boolean {
+  for (let i = 0; i < 18; i++) if (a.charCodeAt(i) !== b.charCodeAt(i)) return false;
+  for (let i = 20; i < 26; i++) if (a.charCodeAt(i) !== b.charCodeAt(i)) return false;
+  return true;
+}
 
 /**
  * The common CLF shape `dd/Mon/yyyy:HH:MM:SS ±hhmm` (exactly 26 characters) read by position, with
@@ -89,7 +100,14 @@ let lastZone = '';
  * caller then uses the regular expression), undefined when it has this shape but is not a date.
  */
 function parseHttpDateFast(text: string): LogTime | undefined | null {
-  if (text.length !== 26 || text.charCodeAt(2) !== 0x2f || text.charCodeAt(6) !== 0x2f || text.charCodeAt(11) !== 0x3a || text.charCodeAt(14) !== 0x3a || text.charCodeAt(17) !== 0x3a || text.charCodeAt(20) !== 0x20) return null;
+  if (text.length !== 26) return null;
+  if (lastMinutePrefix !== '' && sameMinute(text, lastMinuteText)) {
+    // Offsets are whole minutes, so the UTC seconds are the written ones; 60 (a leap second) rolls
+    // over into the next minute and takes the long way.
+    const sec = digits2(text, 18);
+    if (sec >= 0 && sec <= 59) return { timestamp: `${lastMinutePrefix}${PAD2[sec]}.000Z`, timezone: lastMinuteZone };
+  }
+  if (text.charCodeAt(2) !== 0x2f || text.charCodeAt(6) !== 0x2f || text.charCodeAt(11) !== 0x3a || text.charCodeAt(14) !== 0x3a || text.charCodeAt(17) !== 0x3a || text.charCodeAt(20) !== 0x20) return null;
   const sign = text.charCodeAt(21);
   if (sign !== 0x2b && sign !== 0x2d) return null;
   const d = digits2(text, 0);
@@ -119,7 +137,14 @@ function parseHttpDateFast(text: string): LogTime | undefined | null {
     lastZoneKey = zoneKey;
     lastZone = `${zoneKey.slice(0, 3)}:${zoneKey.slice(3)}`;
   }
-  return { timestamp: isoTimestamp(ms), timezone: lastZone };
+  const timestamp = isoTimestamp(ms);
+  // Years 0–9999 only (the ISO form of other years is longer): the prefix is then fixed-width.
+  if (timestamp.length === 24 && s <= 59) {
+    lastMinuteText = text;
+    lastMinutePrefix = timestamp.slice(0, 17);
+    lastMinuteZone = lastZone;
+  }
+  return { timestamp, timezone: lastZone };
 }
 
 /**

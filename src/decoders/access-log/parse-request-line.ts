@@ -59,7 +59,9 @@ export function parseRequestLine(line: string): RequestLine {
     r.malformed = 'no_request';
     return r;
   }
-  if (BANNER.test(line)) {
+  // Every banner starts with S, R, H or 2: other lines skip the regular expression.
+  const c0 = line.charCodeAt(0);
+  if ((c0 === 0x53 || c0 === 0x52 || c0 === 0x48 || c0 === 0x32) && BANNER.test(line)) {
     r.malformed = 'protocol_banner';
     return r;
   }
@@ -69,7 +71,7 @@ export function parseRequestLine(line: string): RequestLine {
   }
   const s1 = line.indexOf(' ');
   const method = s1 < 0 ? line : line.slice(0, s1);
-  if (!TOKEN.test(method)) {
+  if (method !== 'GET' && method !== 'POST' && method !== 'HEAD' && !TOKEN.test(method)) {
     r.malformed = 'invalid_method';
     return r;
   }
@@ -81,9 +83,9 @@ export function parseRequestLine(line: string): RequestLine {
   const rest = line.slice(s1 + 1);
   const s2 = rest.lastIndexOf(' ');
   const last = s2 < 0 ? rest : rest.slice(s2 + 1);
-  const version = HTTP_VERSION.exec(last);
-  if (version !== null) {
-    r.version = version[1];
+  const version = last === 'HTTP/1.1' ? '1.1' : last === 'HTTP/1.0' ? '1.0' : HTTP_VERSION.exec(last)?.[1];
+  if (version !== undefined) {
+    r.version = version;
     if (s2 < 0) {
       r.malformed = 'missing_target';
       return r;

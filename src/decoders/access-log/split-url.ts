@@ -19,31 +19,47 @@ const AUTHORITY = /^(?:[^@/]*@)?(\[[^\]]*\]|[^:]*)(?::(\d{1,5}))?$/;
  * `extension` is the text after the last dot of the last path segment, lower-cased (ECS).
  */
 export function splitUrl(target: string): UrlParts {
-  const out: UrlParts = {};
+  return splitUrlInto(target, {});
+}
+
+/**
+ * {@link splitUrl} written into `out` (the document's `url` object: no intermediate object), in
+ * ECS order: scheme, domain, port, path, query, fragment, extension. `fallbackPath` is the path
+ * when the target has none (`%U` logged beside it).
+ */
+export function splitUrlInto<T extends UrlParts>(target: string, out: T, fallbackPath?: string): T {
   let rest = target;
-  const abs = ABSOLUTE.exec(target);
-  if (abs !== null) {
-    out.scheme = abs[1].toLowerCase();
-    authority(abs[2], out);
-    rest = abs[3];
-  } else if (!target.startsWith('/') && target !== '*' && /^[^/?#\s]+:\d{1,5}$/.test(target)) {
-    authority(target, out);
-    return out;
+  // Origin form (nearly every request) cannot be the absolute or the authority form.
+  if (target.charCodeAt(0) !== 0x2f) {
+    const abs = ABSOLUTE.exec(target);
+    if (abs !== null) {
+      out.scheme = abs[1].toLowerCase();
+      authority(abs[2], out);
+      rest = abs[3];
+    } else if (target !== '*' && /^[^/?#\s]+:\d{1,5}$/.test(target)) {
+      authority(target, out);
+      if (fallbackPath !== undefined) out.path = fallbackPath;
+      return out;
+    }
   }
+  let fragment: string | undefined;
+  let query: string | undefined;
   const hash = rest.indexOf('#');
   if (hash >= 0) {
-    out.fragment = rest.slice(hash + 1);
+    fragment = rest.slice(hash + 1);
     rest = rest.slice(0, hash);
   }
   const q = rest.indexOf('?');
   if (q >= 0) {
-    out.query = rest.slice(q + 1);
+    query = rest.slice(q + 1);
     rest = rest.slice(0, q);
   }
   if (rest !== '') out.path = rest;
-  const slash = rest.lastIndexOf('/');
+  else if (fallbackPath !== undefined) out.path = fallbackPath;
+  if (query !== undefined) out.query = query;
+  if (fragment !== undefined) out.fragment = fragment;
   const dot = rest.lastIndexOf('.');
-  if (dot > slash && dot < rest.length - 1) out.extension = rest.slice(dot + 1).toLowerCase();
+  if (dot >= 0 && dot > rest.lastIndexOf('/') && dot < rest.length - 1) out.extension = rest.slice(dot + 1).toLowerCase();
   return out;
 }
 

@@ -56,8 +56,46 @@ interface FieldMatcher {
 
 const MATCH_CHARS = 120;
 
-/** The request parts, normalised once per request (see normalize-request.ts). */
-type Normalised = Partial<Record<RuleField, string>>;
+/** A rule that matches a request part, and the text it matched (before the rules fired elsewhere are removed). */
+interface Candidate {
+  readonly rule: WebAttackRule;
+  readonly match: string;
+}
+
+/** The candidates of the parts of a request target. */
+type TargetMatches = { readonly path?: readonly Candidate[]; readonly query?: readonly Candidate[]; readonly url?: readonly Candidate[] };
+
+const NO_MATCHES: readonly Candidate[] = Object.freeze([]);
+
+/** Entries per generation of a {@link PartCache}. */
+const PART_CACHE_ENTRIES = 8192;
+/** Longer texts are matched every time: long values are mostly unique (payloads) and would crowd the cache. */
+const PART_CACHE_MAX_CHARS = 1024;
+
+/**
+ * What a request part matched, by its text as logged. Matching is a pure function of the text (the
+ * rules are fixed, their regular expressions stateless), so a cached answer is the answer. Two
+ * generations of at most {@link PART_CACHE_ENTRIES} each: a full young generation becomes the old
+ * one, and an entry found in the old one moves back; the texts in use stay, at a Map lookup each.
+ */
+class PartCache<V> {
+  private young = new Map<string, V>();
+  private old = new Map<string, V>();
+
+  get(text: string, compute: (text: string) => V): V {
+    if (text.length > PART_CACHE_MAX_CHARS) return compute(text);
+    let v = this.young.get(text);
+    if (v !== undefined) return v;
+    v = this.old.get(text) ?? compute(text);
+    if (this.young.size >= PART_CACHE_ENTRIES) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+    this.young.set(text, v);
+    return v;
+  }
+}
+
 
 /**
  * Web-attack detection from a YAML rule set (`rules/web-attacks.yaml` plus user files): each
@@ -78,6 +116,10 @@ export class WebAttackDetector {
   /** Scan results, stamped (no clearing between scans); sized for the largest scanner. */
   private readonly found: Uint32Array;
   private stamp = 0;
+  /** What each request part matched, by its text as logged (see {@link PartCache}). */
+  private readonly targets = new PartCache<TargetMatches>();
+  private readonly agents = new PartCache<readonly Candidate[]>();
+  private readonly referrers = new PartCache<readonly Candidate[]>();
 
   constructor(readonly ruleSet: WebAttackRuleSet) {
     const byField = new Map<RuleField, CompiledRule[]>();
@@ -116,31 +158,93 @@ export class WebAttackDetector {
 
   /** The rules that fire on `request`, strongest first; empty when none. */
   detect(request: WebRequestView): ThreatHit[] {
-    const parts = normaliseRequest(request, this.byField);
-    const found = this.found;
+    // The request parts are looked up (or normalised and matched) first; the target, the user
+    // agent and the referrer repeat heavily in real traffic, so most requests cost three lookups.
+    const original = request.url?.original;
+    const target =
+      original !== undefined && original !== ''
+        ? this.targets.get(original, this.matchTarget)
+        : this.matchTargetParts(request.url?.path, request.url?.query);
+    const ua = request.user_agent?.original;
+    const agent = ua !== undefined && this.byField.has('user_agent') ? this.agents.get(ua, this.matchAgent) : NO_MATCHES;
+    const ref = request.http?.request?.referrer;
+    const referrer = ref !== undefined && ref !== '-' && this.byField.has('referrer') ? this.referrers.get(ref, this.matchReferrer) : NO_MATCHES;
     let hits: ThreatHit[] | undefined;
     let fired: Set<string> | undefined;
-    for (const m of this.matchers) {
-      const text = parts[m.field];
-      if (text === undefined || text === '') continue;
-      // Wrapping after 2^32 scans: start again from an all-clear array.
-      if (++this.stamp === 0xffffffff) {
-        found.fill(0);
-        this.stamp = 1;
+    for (let i = 0; i < this.matchers.length; i++) {
+      const field = this.matchers[i].field;
+      let list: readonly Candidate[];
+      if (field === 'path' || field === 'query' || field === 'url') list = target[field] ?? NO_MATCHES;
+      else if (field === 'user_agent') list = agent;
+      else if (field === 'referrer') list = referrer;
+      else if (field === 'method') {
+        const method = request.http?.request?.method;
+        list = method !== undefined ? this.matchField(this.matchers[i], method.toLowerCase()) : NO_MATCHES;
+      } else {
+        const body = request.http?.request?.body?.content;
+        list = body !== undefined ? this.matchField(this.matchers[i], normalizeQuery(body)) : NO_MATCHES;
       }
-      const stamp = this.stamp;
-      const rules = m.scanner.scan(text, found, stamp) === 0 ? m.withoutLiterals : m.rules;
-      for (const fr of rules) {
-        if (fired?.has(fr.c.rule.id)) continue;
-        const match = matchRule(fr, text, found, stamp);
-        if (match === undefined) continue;
-        (fired ??= new Set()).add(fr.c.rule.id);
-        (hits ??= []).push({ rule: fr.c.rule, field: m.field, match });
+      // Every rule that matches the part, in rule order; a rule that fired on an earlier part is not
+      // reported again (the same result as skipping it before matching: matching has no side effect).
+      for (let k = 0; k < list.length; k++) {
+        const c = list[k];
+        if (fired?.has(c.rule.id)) continue;
+        (fired ??= new Set()).add(c.rule.id);
+        (hits ??= []).push({ rule: c.rule, field, match: c.match });
       }
     }
     if (hits === undefined) return [];
     if (hits.length > 1) hits.sort((a, b) => b.rule.score - a.rule.score || a.rule.id.localeCompare(b.rule.id));
     return hits;
+  }
+
+  /** The candidates of the target's parts (path, query, url), normalised (normalize-request.ts): from the logged target when there is one, else from `url.path`/`url.query`. */
+  private matchTargetParts(path: string | undefined, query: string | undefined): TargetMatches {
+    const byField = this.byField;
+    const needPath = byField.has('path') || byField.has('url');
+    const needQuery = byField.has('query') || byField.has('url');
+    const p = needPath && path !== undefined ? normalizePath(path) : undefined;
+    const q = needQuery && query !== undefined ? normalizeQuery(query) : undefined;
+    const url = p !== undefined || q !== undefined ? (q === undefined ? p : `${p ?? ''}?${q}`) : undefined;
+    const out: { path?: readonly Candidate[]; query?: readonly Candidate[]; url?: readonly Candidate[] } = {};
+    for (const m of this.matchers) {
+      const text = m.field === 'path' ? p : m.field === 'query' ? q : m.field === 'url' ? url : undefined;
+      if (text !== undefined) out[m.field as 'path' | 'query' | 'url'] = this.matchField(m, text);
+    }
+    return out;
+  }
+
+  private readonly matchTarget = (original: string): TargetMatches => {
+    const split = splitTarget(original);
+    return this.matchTargetParts(split.path, split.query);
+  };
+
+  private readonly matchAgent = (ua: string): readonly Candidate[] => this.matchOne('user_agent', normalizeHeader(ua));
+
+  private readonly matchReferrer = (ref: string): readonly Candidate[] => this.matchOne('referrer', normalizeQuery(ref));
+
+  private matchOne(field: RuleField, text: string): readonly Candidate[] {
+    for (const m of this.matchers) if (m.field === field) return this.matchField(m, text);
+    return NO_MATCHES;
+  }
+
+  /** Every rule of `m` that matches `text` (normalised), in rule order, whether or not it fired elsewhere. */
+  private matchField(m: FieldMatcher, text: string): readonly Candidate[] {
+    if (text === '') return NO_MATCHES;
+    const found = this.found;
+    // Wrapping after 2^32 scans: start again from an all-clear array.
+    if (++this.stamp === 0xffffffff) {
+      found.fill(0);
+      this.stamp = 1;
+    }
+    const stamp = this.stamp;
+    const rules = m.scanner.scan(text, found, stamp) === 0 ? m.withoutLiterals : m.rules;
+    let out: Candidate[] | undefined;
+    for (const fr of rules) {
+      const match = matchRule(fr, text, found, stamp);
+      if (match !== undefined) (out ??= []).push({ rule: fr.c.rule, match });
+    }
+    return out ?? NO_MATCHES;
   }
 
   /** Runs {@link detect} and writes the findings into `doc`. Returns the hits (empty: `doc` untouched). */
@@ -195,35 +299,6 @@ function matchRule(fr: FieldRule, text: string, found: Uint32Array, stamp: numbe
 
 function clip(s: string): string {
   return s.length > MATCH_CHARS ? s.slice(0, MATCH_CHARS) : s;
-}
-
-/** Normalises only the parts some rule looks at. */
-function normaliseRequest(r: WebRequestView, byField: ReadonlyMap<RuleField, readonly CompiledRule[]>): Normalised {
-  const out: Normalised = {};
-  let path = r.url?.path;
-  let query = r.url?.query;
-  const original = r.url?.original;
-  if (original !== undefined && original !== '') {
-    const split = splitTarget(original);
-    path = split.path;
-    query = split.query;
-  }
-  const needPath = byField.has('path') || byField.has('url');
-  const needQuery = byField.has('query') || byField.has('url');
-  const p = needPath && path !== undefined ? normalizePath(path) : undefined;
-  const q = needQuery && query !== undefined ? normalizeQuery(query) : undefined;
-  if (p !== undefined) out.path = p;
-  if (q !== undefined) out.query = q;
-  if (p !== undefined || q !== undefined) out.url = q === undefined ? p : `${p ?? ''}?${q}`;
-  const ua = r.user_agent?.original;
-  if (ua !== undefined && byField.has('user_agent')) out.user_agent = normalizeHeader(ua);
-  const ref = r.http?.request?.referrer;
-  if (ref !== undefined && ref !== '-' && byField.has('referrer')) out.referrer = normalizeQuery(ref);
-  const method = r.http?.request?.method;
-  if (method !== undefined && byField.has('method')) out.method = method.toLowerCase();
-  const body = r.http?.request?.body?.content;
-  if (body !== undefined && byField.has('body')) out.body = normalizeQuery(body);
-  return out;
 }
 
 /** ATT&CK reference URL of a technique or tactic id (T1595.002 → techniques/T1595/002/). */
