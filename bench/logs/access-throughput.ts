@@ -15,12 +15,14 @@
  * engine; events/s from the start of `ship` to the moment the engine counts every document.
  *
  * Usage: node dist/bench/logs/access-throughput.js [--lines 1000000] [--kafka 127.0.0.1:9092
- * --engine http://127.0.0.1:9200 [--kafka-lines 200000]]. Prints a JSON line last.
+ * --engine http://127.0.0.1:9200 [--kafka-lines 1000000] [--only-kafka]]. Prints a JSON line last.
+ * Start the broker with `node scripts/stack/kafka.mjs start` (and stop it after).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Admin } from '@platformatic/kafka';
 import { loadConfig } from '../../src/config/index.js';
 import type { AccessLogPipeline } from '../../src/pipeline/logs/access-log-pipeline.js';
 import { accessLogPipelineFromConfig } from '../../src/pipeline/logs/log-pipelines-from-config.js';
@@ -108,9 +110,10 @@ async function endToEnd(brokers: string, url: string): Promise<Record<string, un
   const topic = `sluice-bench-access-${stamp}`;
   const prefix = `sluice-bench-e2e-access-${stamp}`;
   const env = { ...process.env, SLUICE_LOG__LEVEL: 'warn', SLUICE_ACCESS_LOG__INDEX_PATTERN: `${prefix}-%Y.%m.%d` };
-  const n = Math.min(kafkaLines, lines.length);
+  const n = kafkaLines;
   const file = join(dir, 'access.log');
-  writeFileSync(file, lines.slice(0, n).join('\n') + '\n');
+  const body = base.join('\n') + '\n';
+  writeFileSync(file, body.repeat(Math.floor(n / base.length)) + base.slice(0, n % base.length).map((l) => `${l}\n`).join(''));
   try {
     const t0 = performance.now();
     const ship = spawnSync(process.execPath, [BIN, '--data-dir', join(dir, 'ship'), 'ship', file, '--once', '--poll-interval-ms', '100', '--kafka-brokers', brokers, '--topic', topic], { encoding: 'utf8', env });
@@ -142,13 +145,18 @@ async function endToEnd(brokers: string, url: string): Promise<Record<string, un
   } finally {
     await fetch(`${url}/${prefix}-*`, { method: 'DELETE' });
     rmSync(dir, { recursive: true, force: true });
+    const admin = new Admin({ clientId: 'sluice-bench-admin', bootstrapBrokers: [brokers], retries: 1, timeout: 10_000 });
+    const names = await admin.listTopics().catch(() => [] as string[]);
+    const mine = names.filter((t) => t === topic || t.startsWith(`${topic}-`));
+    if (mine.length > 0) await admin.deleteTopics({ topics: mine }).catch(() => {});
+    await admin.close().catch(() => {});
   }
 }
 
 const config = loadConfig({ cwd: process.cwd(), env: {} });
 const pipeline = await accessLogPipelineFromConfig(config, (m) => console.error(`warning: ${m}`));
 const result: Record<string, unknown> = { lines: lines.length, mb: Math.round(bytes / 1e5) / 10, format: 'apache_combined' };
-for (const mode of ['parse', 'enriched', 'process'] as const) {
+for (const mode of args.includes('--only-kafka') ? [] : (['parse', 'enriched', 'process'] as const)) {
   result[mode] = measure(pipeline, mode);
   console.error(`${mode}: ${JSON.stringify(result[mode])}`);
 }

@@ -10,7 +10,7 @@ import type { FieldSegment } from './format-segments.js';
 import { fieldName } from './format-segments.js';
 import { jsonTarget, type JsonTarget } from './json-field-map.js';
 import { parseNginxLogFormat } from './nginx-log-format.js';
-import { scanApacheLine } from './scan-apache-line.js';
+import { scanApacheLine, scanNginxLine } from './scan-access-line.js';
 
 /** Which format a parser reads; exactly one of `format`, `apacheLogFormat`, `nginxLogFormat`. */
 export interface AccessLogParserOptions {
@@ -231,6 +231,6 @@ export function createAccessLogParser(options: AccessLogParserOptions): AccessLo
   }
   if (preset === 'json') return new JsonLineParser(options.jsonModule ?? 'nginx', options.jsonFields, extra);
   const { module, segments } = presetSegments(preset as Exclude<AccessLogPreset, 'json'>);
-  const scanner = preset === 'apache_common' || preset === 'apache_combined' ? scanApacheLine : undefined;
+  const scanner = preset === 'apache_common' || preset === 'apache_combined' ? scanApacheLine : preset === 'nginx_combined' ? scanNginxLine : undefined;
   return new RegexLineParser(module, preset, compileLineRegex(segments), extra, scanner);
 }

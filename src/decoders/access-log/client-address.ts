@@ -35,12 +35,16 @@ export function isIpAddress(text: string): boolean {
   return isDottedQuad(text) || isIP(text) !== 0;
 }
 
+const LIST_SEPARATOR = /[\s",]/;
+
 /**
  * Splits a client list as it appears in logs: `10.0.0.2, 10.0.0.1 127.0.0.1`, `"a, b" c`, or an
  * X-Forwarded-For value `a,b`. Filebeat's nginx pipeline splits on `"?,?\s+`; this splits on any
  * run of blanks, commas and quotes, which gives the same lists and also takes `a,b` apart.
  */
 export function splitAddressList(text: string): string[] {
+  // One address (the usual client position): no split.
+  if (!LIST_SEPARATOR.test(text)) return text === '' || text === '-' || text.toLowerCase() === 'unknown' ? [] : [text];
   const out: string[] = [];
   for (const part of text.split(/[\s",]+/)) if (part !== '' && part !== '-' && part.toLowerCase() !== 'unknown') out.push(part);
   return out;
@@ -55,7 +59,7 @@ export function splitAddressList(text: string): string[] {
  * picked over a real client. Host names are not private (Filebeat's rule too).
  */
 export function isPrivateAddress(text: string): boolean {
-  const v = isIP(text);
+  const v = isDottedQuad(text) ? 4 : isIP(text);
   if (v === 4) {
     const dot1 = text.indexOf('.');
     const a = +text.slice(0, dot1);

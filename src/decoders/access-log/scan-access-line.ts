@@ -1,11 +1,12 @@
 /**
- * A hand-written scanner for the `apache_common` / `apache_combined` presets: the same values as
- * their regular expression (access-log-presets.ts, `apacheTolerant`), read in one pass over the
- * line by position, for the lines that make up nearly every real log. It never guesses: when a line
+ * Hand-written scanners for the tolerant presets (`apache_common` / `apache_combined`, and
+ * `nginx_combined` with a plain client): the same values as their regular expressions
+ * (access-log-presets.ts, `apacheTolerant` / `nginxTolerant`), read in one pass over the line by
+ * position, for the lines that make up nearly every real log. It never guesses: when a line
  * has anything the scanner does not settle with certainty (a character outside printable ASCII
  * before the time, a `[` or `"` there, a status that is not digits, text glued to a field…) it
  * answers false and the parser runs the regular expression, which stays the definition of the
- * format. A differential property test (scan-apache-line.test.ts) holds the two together.
+ * format. A differential property test (scan-access-line.test.ts) holds the two together.
  */
 import type { AccessLogFields } from './access-log-fields.js';
 
@@ -83,7 +84,6 @@ function isVhost(line: string, from: number, to: number): boolean {
  * scanner settles: the caller then runs the regular expression.
  */
 export function scanApacheLine(line: string, f: AccessLogFields): boolean {
-  const n = line.length;
   // The head before the time: `[vhost ]client ident user`, printable ASCII without '"' or '['.
   const open = line.indexOf('[');
   if (open < 5 || line.charCodeAt(open - 1) !== SPACE) return false;
@@ -111,6 +111,34 @@ export function scanApacheLine(line: string, f: AccessLogFields): boolean {
   }
   // client `[^\s-]\S*`, ident `\S+`, user the rest (lazy, up to the ' [').
   if (s1 === clientStart || line.charCodeAt(clientStart) === DASH || s2 === s1 + 1) return false;
+  if (!scanFromTime(line, f, open, APACHE_NAMES)) return false;
+  if (clientStart > 0) f.set('server_domain_port', '%v', line.slice(0, clientStart - 1));
+  f.set('client', '%h', line.slice(clientStart, s1));
+  f.set('ident', '%l', line.slice(s1 + 1, s2));
+  f.set('user', '%u', line.slice(s2 + 1, headEnd));
+  return true;
+}
+
+/** Kinds and names of the fields from the time on (they differ between the Apache and nginx presets). */
+interface TailNames {
+  readonly time: string;
+  readonly request: string;
+  readonly status: string;
+  readonly bytesKind: 'body_bytes_clf' | 'body_bytes';
+  readonly bytes: string;
+  readonly referrer: string;
+  readonly userAgent: string;
+}
+
+const APACHE_NAMES: TailNames = { time: '%t', request: '%r', status: '%>s', bytesKind: 'body_bytes_clf', bytes: '%b', referrer: '%{Referer}i', userAgent: '%{User-Agent}i' };
+const NGINX_NAMES: TailNames = { time: '$time_local', request: '$request', status: '$status', bytesKind: 'body_bytes', bytes: '$body_bytes_sent', referrer: '$http_referer', userAgent: '$http_user_agent' };
+
+/**
+ * The part both tolerant presets share, from the `[` of the time at `open`:
+ * `[time] "request" status bytes[ "referrer"[ "user agent"]]` and anything after a blank.
+ */
+function scanFromTime(line: string, f: AccessLogFields, open: number, names: TailNames): boolean {
+  const n = line.length;
   // The time: `[^\]]*` then `] "`.
   const close = line.indexOf(']', open + 1);
   if (close < 0 || line.charCodeAt(close + 1) !== SPACE || line.charCodeAt(close + 2) !== QUOTE) return false;
@@ -164,15 +192,40 @@ export function scanApacheLine(line: string, f: AccessLogFields): boolean {
     }
   }
 
-  if (clientStart > 0) f.set('server_domain_port', '%v', line.slice(0, clientStart - 1));
-  f.set('client', '%h', line.slice(clientStart, s1));
-  f.set('ident', '%l', line.slice(s1 + 1, s2));
-  f.set('user', '%u', line.slice(s2 + 1, headEnd));
-  f.set('time_http', '%t', line.slice(open + 1, close));
-  f.set('request', '%r', line.slice(reqStart, reqEnd));
-  f.set('status', '%>s', line.slice(statusStart, statusEnd));
-  f.set('body_bytes_clf', '%b', line.slice(bytesStart, bytesEnd));
-  if (refStart >= 0) f.set('referrer', '%{Referer}i', line.slice(refStart, refEnd));
-  if (uaStart >= 0) f.set('user_agent', '%{User-Agent}i', line.slice(uaStart, uaEnd));
+
+  f.set('time_http', names.time, line.slice(open + 1, close));
+  f.set('request', names.request, line.slice(reqStart, reqEnd));
+  f.set('status', names.status, line.slice(statusStart, statusEnd));
+  f.set(names.bytesKind, names.bytes, line.slice(bytesStart, bytesEnd));
+  if (refStart >= 0) f.set('referrer', names.referrer, line.slice(refStart, refEnd));
+  if (uaStart >= 0) f.set('user_agent', names.userAgent, line.slice(uaStart, uaEnd));
+  return true;
+}
+
+/** True for a character of Filebeat's address class `[0-9A-Za-z_.:%\[\]-]` (without `[`, which the head never holds). */
+function isAddressChar(c: number): boolean {
+  return (c >= 0x30 && c <= 0x3a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c === 0x2e || c === 0x25 || c === 0x5d || c === DASH;
+}
+
+/**
+ * Reads an `nginx_combined` line into `f` when its head is the plain `client - user` (one address,
+ * no vhost prefix, no forwarded-for chain); false otherwise, and the regular expression decides.
+ */
+export function scanNginxLine(line: string, f: AccessLogFields): boolean {
+  const open = line.indexOf('[');
+  if (open < 5 || line.charCodeAt(open - 1) !== SPACE) return false;
+  const headEnd = open - 1;
+  // `client - user`: the client one address (not starting with '-': then neither a vhost prefix
+  // nor a longer client list can match, since both need an address where the '-' is).
+  const s1 = line.indexOf(' ');
+  if (s1 < 1 || s1 + 3 > headEnd || line.charCodeAt(s1 + 1) !== DASH || line.charCodeAt(s1 + 2) !== SPACE || line.charCodeAt(0) === DASH) return false;
+  for (let i = 0; i < s1; i++) if (!isAddressChar(line.charCodeAt(i))) return false;
+  for (let i = s1 + 3; i < headEnd; i++) {
+    const c = line.charCodeAt(i);
+    if (c < SPACE || c > 0x7e || c === QUOTE) return false;
+  }
+  if (!scanFromTime(line, f, open, NGINX_NAMES)) return false;
+  f.set('client_list', '$remote_addr', line.slice(0, s1));
+  f.set('user', '$remote_user', line.slice(s1 + 3, headEnd));
   return true;
 }
