@@ -157,7 +157,8 @@ export class GeoIpEnricher {
     const cached = this.cache?.get(ip);
     if (cached !== undefined) return cached === NOTHING ? undefined : cached;
     const result = this.resolve(ip);
-    this.cache?.set(ip, result ?? NOTHING);
+    // A copy as the key: `ip` is often a slice of its log line, which the cache would keep alive.
+    this.cache?.set((' ' + ip).slice(1), result ?? NOTHING);
     return result;
   }
 

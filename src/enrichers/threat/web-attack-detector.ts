@@ -68,15 +68,16 @@ type TargetMatches = { readonly path?: readonly Candidate[]; readonly query?: re
 const NO_MATCHES: readonly Candidate[] = Object.freeze([]);
 
 /** Entries per generation of a {@link PartCache}. */
-const PART_CACHE_ENTRIES = 8192;
+const PART_CACHE_ENTRIES = 4096;
 /** Longer texts are matched every time: long values are mostly unique (payloads) and would crowd the cache. */
-const PART_CACHE_MAX_CHARS = 1024;
+const PART_CACHE_MAX_CHARS = 512;
 
 /**
  * What a request part matched, by its text as logged. Matching is a pure function of the text (the
  * rules are fixed, their regular expressions stateless), so a cached answer is the answer. Two
  * generations of at most {@link PART_CACHE_ENTRIES} each: a full young generation becomes the old
  * one, and an entry found in the old one moves back; the texts in use stay, at a Map lookup each.
+ * At most 2 × 4,096 texts of at most 512 characters per part (a few MB, whatever the traffic).
  */
 class PartCache<V> {
   private young = new Map<string, V>();
@@ -91,7 +92,8 @@ class PartCache<V> {
       this.old = this.young;
       this.young = new Map();
     }
-    this.young.set(text, v);
+    // A copy as the key: `text` is usually a slice of its log line, which the cache would keep alive.
+    this.young.set((' ' + text).slice(1), v);
     return v;
   }
 }

@@ -36,6 +36,9 @@ export const MISSING_USER_AGENT_TAG = 'missing_user_agent';
 /** Default LRU size: user-agent strings repeat heavily (a few thousand distinct per million lines). */
 export const DEFAULT_USER_AGENT_CACHE_ENTRIES = 10_000;
 
+/** User agents longer than this are not cached (real ones are a few hundred characters). */
+const MAX_CACHED_AGENT_CHARS = 1024;
+
 /** Options of {@link UserAgentEnricher}. */
 export interface UserAgentOptions {
   /** Parsed user agents kept in the LRU cache. Default 10,000; 0 turns the cache off. */
@@ -74,7 +77,9 @@ export class UserAgentEnricher {
     const cached = this.cache?.get(agent);
     if (cached !== undefined) return cached;
     const parsed = this.parseUncached(agent);
-    this.cache?.set(agent, parsed);
+    // Oversized agents (floods, payloads) are parsed every time rather than held; the others are
+    // copied as keys: `agent` is usually a slice of its log line, which the cache would keep alive.
+    if (agent.length <= MAX_CACHED_AGENT_CHARS) this.cache?.set((' ' + agent).slice(1), parsed);
     return parsed;
   }
 
