@@ -48,7 +48,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .option('--no-recursive', 'do not descend into subdirectories')
     .addOption(new Option('--to <sink>', 'where documents go (default: the embedded store)').choices(['local', 'elasticsearch']))
     .addOption(esUrlOption('Elasticsearch/OpenSearch node URL (repeat for several nodes; implies --to elasticsearch)'))
-    .addOption(esIndexOption()).addOption(esDataStreamOption()).addOption(tlsCaOption()).addOption(tlsInsecureOption()).addOption(tlsCertOption()).addOption(tlsKeyOption())
+    .addOption(esIndexOption()).addOption(esDataStreamOption()).addOption(tlsCaOption()).addOption(tlsInsecureOption()).addOption(tlsCertOption()).addOption(tlsKeyOption()).addOption(esCompressionOption())
     .addOption(dissectorOption()).addOption(tsharkIndexOption()).addOption(tsharkPathOption()).addOption(tsharkFieldLimitOption())
     .action(async (paths: string[], opts: Record<string, unknown>, cmd: Command) => {
       const global = cmd.optsWithGlobals();
@@ -103,7 +103,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .addOption(httpAddressOption()).addOption(healthIntervalOption())
     .addOption(new Option('--to <sink>', 'where documents go (default: the embedded store)').choices(['local', 'elasticsearch']))
     .addOption(esUrlOption('Elasticsearch/OpenSearch node URL (repeat for several nodes; implies --to elasticsearch)'))
-    .addOption(esIndexOption()).addOption(esDataStreamOption()).addOption(tlsCaOption()).addOption(tlsInsecureOption()).addOption(tlsCertOption()).addOption(tlsKeyOption())
+    .addOption(esIndexOption()).addOption(esDataStreamOption()).addOption(tlsCaOption()).addOption(tlsInsecureOption()).addOption(tlsCertOption()).addOption(tlsKeyOption()).addOption(esCompressionOption())
     .addOption(dissectorOption()).addOption(tsharkIndexOption()).addOption(tsharkPathOption()).addOption(tsharkFieldLimitOption())
     .action(async (dirArg: string | undefined, opts: Record<string, unknown>, cmd: Command) => {
       const global = cmd.optsWithGlobals();
@@ -175,7 +175,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .addOption(new Option('--progress <when>', 'progress line on stderr').choices(['auto', 'always', 'never']))
     .addOption(httpAddressOption()).addOption(healthIntervalOption())
     .addOption(esUrlOption('deliver to this Elasticsearch/OpenSearch node instead of the store (repeat for several nodes)'))
-    .addOption(esIndexOption()).addOption(esDataStreamOption()).addOption(tlsCaOption()).addOption(tlsInsecureOption()).addOption(tlsCertOption()).addOption(tlsKeyOption())
+    .addOption(esIndexOption()).addOption(esDataStreamOption()).addOption(tlsCaOption()).addOption(tlsInsecureOption()).addOption(tlsCertOption()).addOption(tlsKeyOption()).addOption(esCompressionOption())
     .action(async (paths: string[], opts: Record<string, unknown>, cmd: Command) => {
       const config = await loadCliConfig(cmd.optsWithGlobals(), {
         output: opts.output,
@@ -249,8 +249,9 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .option('--no-threat', 'no attack-rule matching')
     .option('--threat-rules <file>', 'extra attack-rule file (YAML; repeat for several)', collect)
     .addOption(httpAddressOption()).addOption(healthIntervalOption())
+    .addOption(rateLimitOption()).addOption(rateLimitBurstOption()).addOption(rateLimitModeOption()).addOption(rateLimitScopeOption())
     .addOption(esUrlOption('deliver to this Elasticsearch/OpenSearch node instead of the store (repeat for several nodes)'))
-    .addOption(tlsCaOption()).addOption(tlsInsecureOption()).addOption(tlsCertOption()).addOption(tlsKeyOption())
+    .addOption(tlsCaOption()).addOption(tlsInsecureOption()).addOption(tlsCertOption()).addOption(tlsKeyOption()).addOption(esCompressionOption())
     .action(async (paths: string[], opts: Record<string, unknown>, cmd: Command) => {
       const config = await loadCliConfig(cmd.optsWithGlobals(), {
         'tail.dataset': opts.dataset,
@@ -265,6 +266,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
         'threat.rules_paths': opts.threatRules,
         'ingest.to': opts.esUrl !== undefined ? 'elasticsearch' : undefined,
         ...opsFlags(opts),
+        ...rateLimitFlags(opts),
         ...engineFlags(opts),
       });
       const { runTail } = await import('./commands/tail-command.js');
@@ -414,7 +416,17 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
                 flushIntervalMs: t.flush_interval_ms,
                 rotateWaitMs: opts.once ? Math.min(t.rotate_wait_ms, 200) : t.rotate_wait_ms,
               },
-              kafka: { brokers: k.brokers, topic: k.topic, clientId: k.client_id, compression: k.compression, deliveryTimeoutMs: k.delivery_timeout_ms, partitions: k.partitions_count, partitionBy: k.partition_by },
+              kafka: {
+                brokers: k.brokers,
+                topic: k.topic,
+                clientId: k.client_id,
+                compression: k.compression,
+                deliveryTimeoutMs: k.delivery_timeout_ms,
+                partitions: k.partitions_count,
+                partitionBy: k.partition_by,
+                breaker: kafkaBreaker(k),
+                slowRequestMs: k.slow_request_ms,
+              },
             },
             io,
           ),
@@ -434,8 +446,9 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .option('--no-threat', 'no attack-rule matching')
     .option('--threat-rules <file>', 'extra attack-rule file (YAML; repeat for several)', collect)
     .addOption(httpAddressOption()).addOption(healthIntervalOption())
+    .addOption(rateLimitOption()).addOption(rateLimitBurstOption()).addOption(rateLimitModeOption()).addOption(rateLimitScopeOption())
     .addOption(esUrlOption('Elasticsearch/OpenSearch node to deliver to (repeat for several nodes)'))
-    .addOption(tlsCaOption()).addOption(tlsInsecureOption()).addOption(tlsCertOption()).addOption(tlsKeyOption())
+    .addOption(tlsCaOption()).addOption(tlsInsecureOption()).addOption(tlsCertOption()).addOption(tlsKeyOption()).addOption(esCompressionOption())
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const config = await loadCliConfig(cmd.optsWithGlobals(), {
         'kafka.brokers': splitBrokers(opts.kafkaBrokers),
@@ -447,6 +460,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
         'threat.enabled': opts.threat === false ? false : undefined,
         'threat.rules_paths': opts.threatRules,
         ...opsFlags(opts),
+        ...rateLimitFlags(opts),
         ...engineFlags(opts),
       });
       const { runConsume } = await import('./commands/consume-command.js');
@@ -461,7 +475,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
               config,
               stopSignal,
               ops: opsOptions('consume', config),
-              kafka: { brokers: k.brokers, topic: k.topic, group: k.group, clientId: k.client_id, dlqTopic: k.dlq_topic, batchRecords: k.batch_records_count, sessionTimeoutMs: k.session_timeout_ms, reconnectTimeoutMs: k.reconnect_timeout_ms },
+              kafka: { brokers: k.brokers, topic: k.topic, group: k.group, clientId: k.client_id, dlqTopic: k.dlq_topic, batchRecords: k.batch_records_count, sessionTimeoutMs: k.session_timeout_ms, reconnectTimeoutMs: k.reconnect_timeout_ms, breaker: kafkaBreaker(k) },
             },
             io,
           ),
@@ -593,7 +607,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .description('send the dead letters again (after fixing the cause); those refused again stay')
     .addOption(new Option('--sink <sink>', 'which sink').choices(['elasticsearch']).default('elasticsearch'))
     .addOption(esUrlOption('Elasticsearch/OpenSearch node URL (repeat for several nodes)'))
-    .addOption(tlsCaOption()).addOption(tlsInsecureOption()).addOption(tlsCertOption()).addOption(tlsKeyOption())
+    .addOption(tlsCaOption()).addOption(tlsInsecureOption()).addOption(tlsCertOption()).addOption(tlsKeyOption()).addOption(esCompressionOption())
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const config = await loadCliConfig(cmd.optsWithGlobals(), engineFlags(opts));
       const { runDlqReplay } = await import('./commands/dlq-command.js');
@@ -675,10 +689,20 @@ const FLAG_LABELS: Readonly<Record<string, string>> = {
   'access_log.nginx_log_format': '--nginx-log-format',
   'tshark.index_pattern': '--tshark-index',
   'log.health_interval_secs': '--health-log-interval-secs',
+  'rate_limit.events_per_sec': '--rate-limit',
+  'rate_limit.burst_count': '--rate-limit-burst',
+  'rate_limit.mode': '--rate-limit-mode',
+  'rate_limit.scope': '--rate-limit-scope',
+  'elasticsearch.compression': '--es-compression',
 };
 
 function honeypotDbOption(): Option {
   return new Option('--db <kind>', 'honeypot database: sqlite (<data dir>/honeypot.db, default) or postgres (postgres.url, e.g. SLUICE_POSTGRES__URL)').choices(['sqlite', 'postgres']);
+}
+
+/** `kafka.breaker_*` as breaker options (an unset reset time keeps the producer's or consumer's own default). */
+function kafkaBreaker(k: SluiceConfig['kafka']): { failureThreshold: number; resetMs?: number } {
+  return k.breaker_reset_ms === undefined ? { failureThreshold: k.breaker_failure_count } : { failureThreshold: k.breaker_failure_count, resetMs: k.breaker_reset_ms };
 }
 
 /** `--kafka-brokers a:9092,b:9092 --kafka-brokers c:9092` → one list (undefined when not given). */
@@ -719,6 +743,32 @@ function tsharkFlags(opts: Record<string, unknown>): Record<string, unknown> {
     'tshark.index_pattern': opts.tsharkIndex,
     'tshark.path': opts.tsharkPath,
     'tshark.field_limit_count': opts.tsharkFieldLimit,
+  };
+}
+
+function rateLimitOption(): Option {
+  return new Option('--rate-limit <events/s>', 'let at most this many events per second through (per file or partition; default: no limit)').argParser(parsePositiveNumber);
+}
+
+function rateLimitBurstOption(): Option {
+  return new Option('--rate-limit-burst <n>', "events let through at once after a quiet spell (default: one second's worth)").argParser(parseInteger);
+}
+
+function rateLimitModeOption(): Option {
+  return new Option('--rate-limit-mode <mode>', 'over the rate: delay (hold the source back, nothing lost; default) or drop (and count)').choices(['delay', 'drop']);
+}
+
+function rateLimitScopeOption(): Option {
+  return new Option('--rate-limit-scope <scope>', 'a bucket per file/partition (source, default) or one for everything (global)').choices(['source', 'global']);
+}
+
+/** The rate-limit flags as configuration overrides. */
+function rateLimitFlags(opts: Record<string, unknown>): Record<string, unknown> {
+  return {
+    'rate_limit.events_per_sec': opts.rateLimit,
+    'rate_limit.burst_count': opts.rateLimitBurst,
+    'rate_limit.mode': opts.rateLimitMode,
+    'rate_limit.scope': opts.rateLimitScope,
   };
 }
 
@@ -810,11 +860,23 @@ function engineFlags(opts: Record<string, unknown>): Record<string, unknown> {
     'elasticsearch.tls.insecure': opts.elasticsearchTlsInsecure === true ? true : undefined,
     'elasticsearch.tls.cert_file': opts.elasticsearchTlsCertFile,
     'elasticsearch.tls.key_file': opts.elasticsearchTlsKeyFile,
+    'elasticsearch.compression': opts.esCompression,
   };
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
+}
+
+/** `--es-compression`: gzip request bodies or not (auto: not to loopback nodes). */
+function esCompressionOption(): Option {
+  return new Option('--es-compression <mode>', 'gzip bulk request bodies: auto (not to loopback nodes; default), gzip, none').choices(['auto', 'gzip', 'none']);
+}
+
+function parsePositiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new SluiceError('SLUICE_USAGE', `expected a number above 0, got '${value}'`);
+  return n;
 }
 
 function parseInteger(value: string): number {

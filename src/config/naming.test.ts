@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { CONFIG_KEYS, CONFIG_TYPE, type TypeInfo } from './keys.js';
 
 /** Unit suffixes a numeric key may end in. Extend when a new unit is needed. */
-const UNITS = ['_bytes', '_kb', '_mb', '_ms', '_secs', '_mins', '_packets', '_count', '_percent'];
+const UNITS = ['_bytes', '_kb', '_mb', '_ms', '_secs', '_mins', '_packets', '_count', '_percent', '_per_sec'];
 
 function allPaths(t: TypeInfo, prefix: string[], out: string[][] = []): string[][] {
   for (const [name, child] of t.properties ?? []) {

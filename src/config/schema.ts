@@ -331,10 +331,66 @@ export const configSchema = z
         batch_records_count: z.number().int().min(1).max(100_000).default(1000).describe('Records `sluice consume` takes per fetch.'),
         session_timeout_ms: z.number().int().min(1000).max(3_600_000).default(10_000).describe('Group session timeout of `sluice consume`.'),
         reconnect_timeout_ms: z.number().int().min(0).max(86_400_000).default(120_000).describe('How long `sluice consume` keeps trying to rejoin after losing the brokers.'),
+        breaker_failure_count: z
+          .number()
+          .int()
+          .min(1)
+          .max(1000)
+          .default(3)
+          .describe('Failed requests in a row (after the client\'s own retries) that open the circuit breaker around the Kafka producer and the consumer\'s commits.'),
+        breaker_reset_ms: z
+          .number()
+          .int()
+          .min(100)
+          .max(3_600_000)
+          .optional()
+          .describe('How long an open Kafka breaker waits before it lets one probe request through (default 5000 for `sluice ship`, 2000 for `sluice consume`).'),
+        slow_request_ms: z
+          .number()
+          .int()
+          .min(100)
+          .max(3_600_000)
+          .default(5000)
+          .describe('A producer request unanswered this long counts as a breaker failure (a broker that went away is otherwise waited for, not failed).'),
       })
       .strict()
       .default({})
       .describe('Kafka between collection (`sluice ship`) and delivery (`sluice consume`).'),
+
+    rate_limit: z
+      .object({
+        events_per_sec: z
+          .number()
+          .gt(0)
+          .max(100_000_000)
+          .optional()
+          .describe('Events per second let through by `sluice tail` and `sluice consume` (per file or partition with `rate_limit.scope: source`); not set: no limit.'),
+        burst_count: z
+          .number()
+          .int()
+          .min(1)
+          .max(100_000_000)
+          .optional()
+          .describe('Events let through at once after a quiet spell (the token bucket size). Default: one second\'s worth.'),
+        mode: z
+          .enum(['delay', 'drop'])
+          .default('delay')
+          .describe('Over the rate: `delay` holds the source back (nothing lost), `drop` leaves events out and counts them (`reason="rate_limited"`).'),
+        scope: z.enum(['source', 'global']).default('source').describe('One bucket per file / Kafka partition, or one for everything.'),
+      })
+      .strict()
+      .default({})
+      .describe('Token-bucket rate limit between the log sources and their sink (see docs/reference/protection.md).'),
+
+    redis: z
+      .object({
+        url: secret('Redis URL, `redis://[:password@]host:6379[/db]`: rate-limit buckets shared by several sluice processes. Not set: buckets in each process.').optional(),
+        key_prefix: z.string().min(1).max(200).default('sluice:').describe('Prefix of the Redis keys sluice writes.'),
+        connect_timeout_ms: z.number().int().min(100).max(600_000).default(2000).describe('How long to wait for Redis before falling back to local buckets (with a warning).'),
+      })
+      .strict()
+      .default({})
+      .describe('Optional Redis shared by several consumers.'),
 
     postgres: z
       .object({
@@ -452,6 +508,10 @@ export const configSchema = z
           .describe('Send a partly filled bulk request after this long.'),
         concurrency_count: z.number().int().min(1).max(64).default(2).describe('Bulk requests in flight at once.'),
         timeout_secs: z.number().int().min(1).max(3600).default(60).describe('Timeout of one request to one node.'),
+        compression: z
+          .enum(['auto', 'gzip', 'none'])
+          .default('auto')
+          .describe('Request bodies gzipped: `auto` gzips to remote nodes and sends plain bodies to loopback ones (where gzip only costs CPU).'),
         tls: z
           .object({
             ca_file: z

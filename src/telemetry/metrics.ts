@@ -304,9 +304,18 @@ export class Metrics {
       partial: this.#requestDuration.labels({ sink: id, outcome: 'partial' }),
       error: this.#requestDuration.labels({ sink: id, outcome: 'error' }),
     };
+    // Each live driver's breaker is reported as sluice_circuit_breaker_state{component=<sink id>}.
+    const breakers = new Map<() => BatchDriverQueueState, () => void>();
     return {
-      attached: (state) => void live.add(state),
-      detached: (state) => void live.delete(state),
+      attached: (state) => {
+        live.add(state);
+        breakers.set(state, this.registerBreaker(id, () => state().breaker));
+      },
+      detached: (state) => {
+        live.delete(state);
+        breakers.get(state)?.();
+        breakers.delete(state);
+      },
       requestFinished: (r) => durations[r.outcome].observe(r.durationSeconds),
       final: (outcome, items, bytes) => {
         if (outcome === 'dead') sink.dropped('rejected', items);

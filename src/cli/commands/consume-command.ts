@@ -15,6 +15,9 @@ import { decodeAccessRecord } from '../../sources/kafka/kafka-record-decoder.js'
 import { formatCount, formatDuration, processIO, type CommandIO } from '../output.js';
 import { engineLogSinkFromConfig } from './engine-log-sink-from-config.js';
 import { kafkaReadiness } from '../../sinks/kafka/kafka-readiness.js';
+import type { CircuitBreakerOptions } from '../../sinks/util/circuit-breaker.js';
+import type { RateLimiter } from '../../pipeline/rate-limit/rate-limiter.js';
+import { rateLimitReport, rateLimiterFromConfig } from './rate-limiter-from-config.js';
 
 /** The consumer side of the `kafka.*` configuration. */
 export interface ConsumeKafkaOptions {
@@ -26,6 +29,8 @@ export interface ConsumeKafkaOptions {
   readonly batchRecords?: number;
   readonly sessionTimeoutMs?: number;
   readonly reconnectTimeoutMs?: number;
+  /** Circuit breaker around commits and joins (`kafka.breaker_*`). */
+  readonly breaker?: CircuitBreakerOptions;
 }
 
 /** Options of {@link runConsume}. */
@@ -50,13 +55,18 @@ export async function runConsume(options: ConsumeCommandOptions, io: CommandIO =
   const ops = await startDaemonOps(options.ops ?? { command: 'consume', log: { level: 'silent', healthIntervalSecs: 0 } });
   ops.addReadiness(kafkaReadiness(options.kafka.brokers));
   let sink: LogSink | undefined;
+  let limiter: RateLimiter | undefined;
   let summary: KafkaConsumerSummary;
   try {
     if (options.sink === undefined && options.config === undefined) throw new TypeError('runConsume needs either a sink or the configuration');
     sink = options.sink ?? (await engineLogSinkFromConfig(options.config!, 'access', io, ops));
     const k = options.kafka;
+    if (options.config !== undefined) {
+      const source = ops.metrics.component({ kind: 'source', type: 'kafka', id: 'kafka' });
+      limiter = await rateLimiterFromConfig(options.config, { ops, source, warn: (m) => io.stderr.write(`sluice: warning: ${m}\n`) });
+    }
     const consumer = new KafkaLogConsumer(
-      { brokers: k.brokers, topic: k.topic, group: k.group, clientId: k.clientId, dlqTopic: k.dlqTopic, batchRecords: k.batchRecords, sessionTimeoutMs: k.sessionTimeoutMs, reconnectTimeoutMs: k.reconnectTimeoutMs, metrics: ops.metrics },
+      { brokers: k.brokers, topic: k.topic, group: k.group, clientId: k.clientId, dlqTopic: k.dlqTopic, batchRecords: k.batchRecords, sessionTimeoutMs: k.sessionTimeoutMs, reconnectTimeoutMs: k.reconnectTimeoutMs, breaker: k.breaker, metrics: ops.metrics, rateLimit: limiter },
       (record) => decodeAccessRecord(record, options.pipeline),
       sink,
       (e) => {
@@ -78,13 +88,15 @@ export async function runConsume(options: ConsumeCommandOptions, io: CommandIO =
     }
   } finally {
     await sink?.close().catch(() => {});
+    await limiter?.close().catch(() => {});
     await ops.close();
   }
   const s = summary;
+  const limited = rateLimitReport(limiter);
   io.stdout.write(
     `Stopped: ${formatCount(s.records)} records (partitions ${s.partitions.join(', ') || 'none'}), ${formatCount(s.created)} new documents, ${formatCount(s.existing)} already there` +
       `${s.dead > 0 ? `, ${formatCount(s.dead)} refused by the engine` : ''}${s.poison > 0 ? `, ${formatCount(s.poison)} poison record(s) to the dead-letter topic` : ''}` +
-      `; ${s.reconnects} reconnect(s) in ${formatDuration(s.durationMs)}.\n`,
+      `${limited ? `; ${limited}` : ''}; ${s.reconnects} reconnect(s) in ${formatDuration(s.durationMs)}.\n`,
   );
   if (s.error) {
     io.stderr.write(`sluice: ${s.error.message}${(s.error as { code?: string }).code ? ` [${(s.error as { code?: string }).code}]` : ''}\n`);
@@ -104,6 +116,10 @@ export function renderConsumeEvent(e: KafkaConsumerEvent): string | undefined {
       return `… Kafka connection lost (${e.message}); joining again from the committed offsets`;
     case 'reconnected':
       return '… joined again';
+    case 'breaker-open':
+      return '! Kafka unreachable: circuit breaker open, commits and joins wait for it';
+    case 'breaker-closed':
+      return '… Kafka answers again: circuit breaker closed';
     case 'commit-failed':
       return `sluice: warning: offset commit failed (${e.message}); retrying (records since the last commit may be delivered again, as no-ops)`;
     default:

@@ -20,6 +20,7 @@ export function engineClientFromConfig(es: SluiceConfig['elasticsearch'], io: Co
   const client = new EngineClient({
     urls: es.urls,
     timeoutMs: es.timeout_secs * 1000,
+    compression: es.compression,
     auth,
     tls: { caFile: es.tls.ca_file, certFile: es.tls.cert_file, keyFile: es.tls.key_file, insecure: es.tls.insecure },
   });

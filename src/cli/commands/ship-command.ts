@@ -15,6 +15,7 @@ import type { KafkaCompression } from '../../sinks/kafka/kafka-options.js';
 import { formatCount, formatDuration, processIO, type CommandIO } from '../output.js';
 import { renderTailEvent } from './tail-command.js';
 import { kafkaReadiness } from '../../sinks/kafka/kafka-readiness.js';
+import type { CircuitBreakerOptions } from '../../sinks/util/circuit-breaker.js';
 
 /** The producer side of the `kafka.*` configuration. */
 export interface ShipKafkaOptions {
@@ -27,6 +28,10 @@ export interface ShipKafkaOptions {
   readonly partitions?: number;
   /** `document` (default: spread over partitions) or `file` (per-file order). */
   readonly partitionBy?: 'document' | 'file';
+  /** Circuit breaker around the producer (`kafka.breaker_*`). */
+  readonly breaker?: CircuitBreakerOptions;
+  /** A request unanswered this long counts as a breaker failure (`kafka.slow_request_ms`). */
+  readonly slowRequestMs?: number;
 }
 
 /** Options of {@link runShip}. */
@@ -96,6 +101,19 @@ export async function runShip(options: ShipCommandOptions, io: CommandIO = proce
       createPartitions: k.partitions,
       partitionBy: k.partitionBy,
       format: options.raw ? 'raw' : 'ecs',
+      breaker: k.breaker,
+      slowRequestMs: k.slowRequestMs,
+      metrics: ops.metrics,
+      onEvent: (e) => {
+        const line =
+          e.type === 'breaker-open'
+            ? `! Kafka unreachable (${e.message}): circuit breaker open, holding the tail back`
+            : e.type === 'breaker-closed'
+              ? '… Kafka answers again: circuit breaker closed'
+              : undefined;
+        if (line !== undefined) io.stderr.write(line + '\n');
+        if (ops.structured && e.type !== 'retrying') ops.logger[e.type === 'breaker-open' ? 'warn' : 'info']({ event: e.type }, line ?? e.type);
+      },
     });
     const kafkaSink = sink;
     const m = ops.metrics;

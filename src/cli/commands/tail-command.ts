@@ -14,6 +14,8 @@ import type { LogDocument } from '../../pipeline/logs/log-document.js';
 import type { LogSink } from '../../pipeline/logs/log-sink.js';
 import { tailToSink, type LineHandler, type TailToSinkEvent, type TailToSinkSummary } from '../../pipeline/logs/tail-to-sink.js';
 import { formatCount, formatDuration, processIO, type CommandIO } from '../output.js';
+import type { RateLimiter } from '../../pipeline/rate-limit/rate-limiter.js';
+import { rateLimitReport, rateLimiterFromConfig } from './rate-limiter-from-config.js';
 
 /** Options of {@link runTail} (merged from flags, environment, file and defaults). */
 export interface TailCommandOptions {
@@ -55,6 +57,7 @@ export async function deliverLogs(options: LogDeliveryOptions): Promise<{ summar
   const dataset = config.tail.dataset;
   const warn = (m: string) => io.stderr.write(`sluice: warning: ${m}\n`);
   let sink: LogSink | undefined;
+  let limiter: RateLimiter | undefined;
   try {
     const geoip = await geoIpFromConfig(config, warn);
     const handler = await lineHandler(config, warn, geoip);
@@ -69,6 +72,11 @@ export async function deliverLogs(options: LogDeliveryOptions): Promise<{ summar
     }
     const m = ops.metrics;
     const source = m.component({ kind: 'source', type: 'tail', id: 'tail' });
+    limiter = await rateLimiterFromConfig(config, { ops, source, warn });
+    if (limiter !== undefined) {
+      const o = limiter.options;
+      io.stderr.write(`Rate limit: ${o.eventsPerSec} events/s${o.scope === 'source' ? ' per file' : ' in all'}, burst ${o.burst}, ${o.mode === 'drop' ? 'dropping (and counting)' : 'delaying'} what is over it${config.redis.url ? ' (buckets in Redis)' : ''}\n`);
+    }
     io.stderr.write(`Following ${paths.join(', ')} (${dataset === 'access' ? `access logs, ${config.access_log.apache_log_format ?? config.access_log.nginx_log_format ?? config.access_log.format}` : 'honeypot events'}) into ${sink.description}; checkpoints in ${config.data_dir}\n`);
     const t = config.tail;
     const summary = await tailToSink({
@@ -95,6 +103,7 @@ export async function deliverLogs(options: LogDeliveryOptions): Promise<{ summar
         },
       },
       sink,
+      rateLimit: limiter,
       untilIdle: options.untilIdle,
       stopSignal: options.stopSignal,
       onEvent: (e) => {
@@ -104,9 +113,14 @@ export async function deliverLogs(options: LogDeliveryOptions): Promise<{ summar
         options.onEvent?.(e);
       },
     });
-    return { summary, report: handler.report() };
+    const limited = rateLimitReport(limiter);
+    return { summary, report: handler.report() + (limited ? `, ${limited}` : '') };
   } finally {
-    await sink?.close();
+    try {
+      await sink?.close();
+    } finally {
+      await limiter?.close();
+    }
   }
 }
 

@@ -33,6 +33,8 @@ export interface BatchDriverQueueState {
   readonly inFlightRequests: number;
   /** Bytes buffered or in flight (what backpressure is measured in). */
   readonly pendingBytes: number;
+  /** The circuit breaker in front of whole requests. */
+  readonly breaker: 'closed' | 'half-open' | 'open';
 }
 
 /**
@@ -121,6 +123,7 @@ export class BatchDriver<I extends SinkItem> {
       queuedItems: this.unacked - this.sendingItems,
       inFlightRequests: this.sendingRequests,
       pendingBytes: this.pendingBytes,
+      breaker: this.breaker.state,
     };
   }
 

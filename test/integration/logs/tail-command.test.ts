@@ -189,3 +189,42 @@ describe('sluice tail as a daemon for operators', () => {
     }
   });
 });
+
+describe('sluice tail --rate-limit', () => {
+  test('drop: a burst of 100 and no refill lets exactly 100 lines through and counts the other 9,900', async () => {
+    const dataDir = temp();
+    const io = captureIO();
+    assert.equal(await main(tail(dataDir, APACHE, '--rate-limit', '0.0001', '--rate-limit-burst', '100', '--rate-limit-mode', 'drop', '--no-geoip'), io.io), 0, io.err());
+    assert.match(io.err(), /Rate limit: 0\.0001 events\/s per file, burst 100, dropping/);
+    assert.match(io.out(), /10,000 lines, 100 new documents/);
+    assert.match(io.out(), /9900 event\(s\) dropped by the rate limit/);
+    const stored = rows(dataDir, "SELECT json_extract(doc, '$.log.offset') AS offset FROM log_events ORDER BY 1");
+    assert.equal(stored.length, 100);
+    // The first lines of the file are the ones kept, in order.
+    const text = readFileSync(APACHE);
+    let offset = 0;
+    for (const r of stored) {
+      assert.equal(r.offset, offset);
+      offset = text.indexOf(10, offset) + 1;
+    }
+  });
+
+  test('delay: every line lands, and no sooner than the rate allows', async () => {
+    const dataDir = temp();
+    const io = captureIO();
+    const t0 = Date.now();
+    assert.equal(await main(tail(dataDir, APACHE, '--rate-limit', '8000', '--rate-limit-burst', '2000', '--no-geoip', '--no-user-agent'), io.io), 0, io.err());
+    const seconds = (Date.now() - t0) / 1000;
+    assert.match(io.out(), /10,000 lines, 10,000 new documents/);
+    assert.match(io.out(), /held back [\d.]+ s by the rate limit/);
+    // (10,000 − burst) / rate = 1 s at the least.
+    assert.ok(seconds >= 0.95, `10,000 lines at 8,000/s after a burst of 2,000 took only ${seconds.toFixed(2)} s`);
+    assert.equal(rows(dataDir, 'SELECT count(DISTINCT id) AS n FROM log_events')[0].n, 10_000);
+  });
+
+  test('a rate of 0 is a usage error naming the flag', async () => {
+    const io = captureIO();
+    assert.equal(await main(tail(temp(), APACHE, '--rate-limit', '0'), io.io), 2);
+    assert.match(io.err(), /expected a number above 0/);
+  });
+});
