@@ -37,6 +37,7 @@ export async function engineLogSinkFromConfig(config: SluiceConfig, dataset: 'ac
     throw err;
   }
   ops.addReadiness(engineReadiness(client));
+  const unregisterConnections = ops.legacy.registerConnections(() => client.openConnections);
   const m = ops.metrics;
   const sink = new EngineLogSink({
     client,
@@ -55,6 +56,7 @@ export async function engineLogSinkFromConfig(config: SluiceConfig, dataset: 'ac
       // What was delivered is searchable when the command returns, not at the next scheduled refresh.
       const target = dataset === 'honeypot' ? `${config.honeypot.index_prefix}-*` : templatePattern(config.access_log.index_pattern);
       await client.request({ method: 'POST', path: `/${encodeURIComponent(target)}/_refresh`, query: { ignore_unavailable: true } }).catch(() => undefined);
+      unregisterConnections();
       await client.close();
     },
   };

@@ -309,3 +309,17 @@ test('an unknown compression is refused at construction', () => {
     (err: unknown) => isSluiceError(err) && err.code === 'SLUICE_ENGINE_OPTIONS' && /auto, gzip, none/.test(err.message),
   );
 });
+
+test('openConnections counts the keep-alive connections of every node (active_connections)', async () => {
+  const a = await ok();
+  const b = await ok();
+  const c = client({ urls: [a.url, b.url] });
+  assert.equal(c.openConnections, 0, 'nothing is connected before the first request');
+  await c.request({ method: 'GET', path: '/' });
+  assert.equal(c.openConnections, 1);
+  // Two requests at once on one node need two connections; both stay open (keep-alive).
+  await Promise.all([c.request({ method: 'GET', path: '/' }), c.request({ method: 'GET', path: '/' })]);
+  assert.ok(c.openConnections >= 2, `open connections: ${c.openConnections}`);
+  await c.close();
+  assert.equal(c.openConnections, 0);
+});
