@@ -10,13 +10,11 @@
 import { basename } from 'node:path';
 import type Database from 'better-sqlite3';
 import { CommunityIdCache } from '../enrichers/community-id/community-id.js';
-import { ElasticsearchSink } from '../sinks/elasticsearch/elasticsearch-sink.js';
 import { dailyIndex } from '../sinks/elasticsearch/bulk-encoder.js';
 import { dataStreamName } from '../sinks/elasticsearch/index-template.js';
 import type { EngineClient } from '../sinks/elasticsearch/http/engine-client.js';
-import { openLocalStore } from '../sinks/local/local-store.js';
-import { BatchDriver, type BatchDriverObserver } from '../sinks/util/batch-driver.js';
-import { DeadLetterQueue } from '../sinks/util/dead-letter-queue.js';
+import type { BatchDriver, BatchDriverObserver } from '../sinks/util/batch-driver.js';
+import { openEngineCaptureDelivery, type CapturePosition } from './engine-capture-delivery.js';
 import type { SinkItem } from '../sinks/util/sink-item.js';
 import { openCapture } from '../sources/pcap/capture-reader.js';
 import { captureFingerprint } from './capture-fingerprint.js';
@@ -27,11 +25,7 @@ import { JsonBytes } from './json-bytes.js';
 import { PacketProcessor } from './packet-processor.js';
 
 /** Where a document came from: echoed in acknowledgements and dead letters. */
-interface Position {
-  readonly file: string;
-  readonly frame: number;
-  readonly seq: number;
-}
+type Position = CapturePosition;
 
 /** Options of {@link ingestFilesToEngine}. */
 export interface EngineIngestOptions extends IngestOptions {
@@ -51,52 +45,25 @@ export interface EngineIngestOptions extends IngestOptions {
   readonly observer?: BatchDriverObserver;
 }
 
-/** Delivery counts of an engine ingest. */
-export interface EngineDelivery {
-  created: number;
-  exists: number;
-  dead: number;
-  retried: number;
-  requests: number;
-  deadLetterFile: string;
-}
+export type { EngineDelivery } from './engine-capture-delivery.js';
+import type { EngineDelivery } from './engine-capture-delivery.js';
 
 /** Ingests the files into the engine. Bad capture content never throws: see the outcomes. */
 export async function ingestFilesToEngine(files: readonly CaptureFile[], options: EngineIngestOptions): Promise<IngestSummary & { delivery: EngineDelivery }> {
   const started = performance.now();
   const sinkName = options.sinkName ?? 'elasticsearch';
-  const store = openLocalStore({ dataDir: options.dataDir });
-  const deadLetters = new DeadLetterQueue(options.dataDir, sinkName);
-  const trackers: CheckpointTrackers = new Map();
-  const driver = new BatchDriver<SinkItem<Position>>({
-    sender: new ElasticsearchSink(options.client),
-    flushBytes: options.flushBytes,
-    flushIntervalMs: options.flushIntervalMs,
-    concurrency: options.concurrency,
-    observer: options.observer,
-    deadLetters,
-    onAck: (items) => {
-      for (const it of items) {
-        const t = trackers.get(it.position.file);
-        if (t !== undefined && t.tracker.ack(it.position.seq)) t.onMove(t.tracker.watermark);
-      }
-    },
-  });
+  const run = openEngineCaptureDelivery({ ...options, sinkName });
+  const { driver, trackers } = run;
   const communityIds = new CommunityIdCache();
   let outcomes: FileOutcome[] = [];
   let interrupted = false;
   try {
-    ({ outcomes, interrupted } = await eachFile(files, options, (file) => ingestOne(file, store.db, driver, trackers, communityIds, sinkName, options)));
+    ({ outcomes, interrupted } = await eachFile(files, options, (file) => ingestOne(file, run.db, driver, trackers, communityIds, sinkName, options)));
     await driver.close();
   } finally {
-    driver.stop();
-    store.close();
+    run.stop();
   }
-  const s = driver.stats;
-  return {
-    ...summarize(outcomes, files.length, started, interrupted),
-    delivery: { created: s.created, exists: s.exists, dead: s.dead, retried: s.retried, requests: s.requests, deadLetterFile: deadLetters.path },
-  };
+  return { ...summarize(outcomes, files.length, started, interrupted), delivery: run.delivery() };
 }
 
 async function ingestOne(

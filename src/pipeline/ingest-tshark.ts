@@ -19,7 +19,6 @@ import { FieldBudget } from '../decoders/tshark-ek/field-budget.js';
 import { loadFieldRegistry, tsharkVersion, type FieldRegistry } from '../decoders/tshark-ek/field-registry.js';
 import { EkSyntaxError, parseEkLine, peekFrameNumber } from '../decoders/tshark-ek/parse-ek-line.js';
 import { TsharkEkProcess } from '../decoders/tshark-ek/tshark-ek-process.js';
-import { ElasticsearchSink } from '../sinks/elasticsearch/elasticsearch-sink.js';
 import { dailyIndex } from '../sinks/elasticsearch/bulk-encoder.js';
 import { detectEngine } from '../sinks/elasticsearch/http/detect-engine.js';
 import type { EngineClient } from '../sinks/elasticsearch/http/engine-client.js';
@@ -31,9 +30,8 @@ import {
   TSHARK_INDEX_PATTERN,
   type CatchAllKind,
 } from '../sinks/elasticsearch/tshark-template.js';
-import { openLocalStore } from '../sinks/local/local-store.js';
-import { BatchDriver } from '../sinks/util/batch-driver.js';
-import { DeadLetterQueue } from '../sinks/util/dead-letter-queue.js';
+import type { BatchDriver } from '../sinks/util/batch-driver.js';
+import { openEngineCaptureDelivery, type CapturePosition } from './engine-capture-delivery.js';
 import type { SinkItem } from '../sinks/util/sink-item.js';
 import type { CaptureProblem } from '../sources/pcap/types.js';
 import { captureFingerprint } from './capture-fingerprint.js';
@@ -43,12 +41,7 @@ import { previousCheckpoint, startCaptureCheckpoint, type CheckpointTrackers } f
 import { eachFile, summarize, type FileOutcome, type IngestSummary } from './ingest.js';
 import { JsonBytes } from './json-bytes.js';
 
-/** Where a document came from: echoed in acknowledgements and dead letters. */
-interface Position {
-  readonly file: string;
-  readonly frame: number;
-  readonly seq: number;
-}
+type Position = CapturePosition;
 
 /** Options of {@link ingestFilesWithTshark}. */
 export interface TsharkIngestOptions extends Omit<EngineIngestOptions, 'indexPattern' | 'dataStream'> {
@@ -127,36 +120,19 @@ export async function ingestFilesWithTshark(
   };
 
   const sinkName = options.sinkName ?? 'elasticsearch-tshark';
-  const store = openLocalStore({ dataDir: options.dataDir });
-  const deadLetters = new DeadLetterQueue(options.dataDir, sinkName);
-  const trackers: Trackers = new Map();
-  const driver = new BatchDriver<SinkItem<Position>>({
-    sender: new ElasticsearchSink(options.client),
-    flushBytes: options.flushBytes,
-    flushIntervalMs: options.flushIntervalMs,
-    concurrency: options.concurrency,
-    observer: options.observer,
-    deadLetters,
-    onAck: (items) => {
-      for (const it of items) {
-        const t = trackers.get(it.position.file);
-        if (t !== undefined && t.tracker.ack(it.position.seq)) t.onMove(t.tracker.watermark);
-      }
-    },
-  });
+  const delivery = openEngineCaptureDelivery({ ...options, sinkName });
+  const { driver, trackers } = delivery;
   let outcomes: FileOutcome[] = [];
   let interrupted = false;
   try {
-    ({ outcomes, interrupted } = await eachFile(files, options, (file) => ingestOne(file, store.db, driver, trackers, sinkName, run, options)));
+    ({ outcomes, interrupted } = await eachFile(files, options, (file) => ingestOne(file, delivery.db, driver, trackers, sinkName, run, options)));
     await driver.close();
   } finally {
-    driver.stop();
-    store.close();
+    delivery.stop();
   }
-  const s = driver.stats;
   return {
     ...summarize(outcomes, files.length, started, interrupted),
-    delivery: { created: s.created, exists: s.exists, dead: s.dead, retried: s.retried, requests: s.requests, deadLetterFile: deadLetters.path },
+    delivery: delivery.delivery(),
     tshark: { version, catchAll, template, errors: run.errors, badLines: run.badLines, overflowFields: run.overflowFields },
   };
 }
