@@ -388,13 +388,13 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
         ...opsFlags(opts),
       });
       const { runShip } = await import('./commands/ship-command.js');
+      const { tailOptionsFromConfig } = await import('./commands/tail-command.js');
       const { accessLogPipelineFromConfig } = await import('../pipeline/logs/log-pipelines-from-config.js');
       // ship only parses: the enrichers run on the consuming side.
       const pipeline = await accessLogPipelineFromConfig(
         { ...config, geoip: { ...config.geoip, enabled: false }, user_agent: { ...config.user_agent, enabled: false }, threat: { ...config.threat, enabled: false } },
         (m) => io.stderr.write(`sluice: warning: ${m}\n`),
       );
-      const t = config.tail;
       const k = config.kafka;
       setExit(
         await untilSignal(io, (stopSignal) =>
@@ -405,17 +405,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
               untilIdle: opts.once === true,
               stopSignal,
               ops: opsOptions('ship', config),
-              tail: {
-                paths: paths.length > 0 ? paths : t.paths,
-                dataDir: config.data_dir,
-                startAt: t.start_at,
-                pollIntervalMs: t.poll_interval_ms,
-                fingerprintBytes: t.fingerprint_bytes,
-                maxLineBytes: t.max_line_bytes,
-                batchLines: t.batch_lines_count,
-                flushIntervalMs: t.flush_interval_ms,
-                rotateWaitMs: opts.once ? Math.min(t.rotate_wait_ms, 200) : t.rotate_wait_ms,
-              },
+              tail: tailOptionsFromConfig(config, paths.length > 0 ? paths : config.tail.paths, opts.once === true),
               kafka: {
                 brokers: k.brokers,
                 topic: k.topic,

@@ -13,7 +13,7 @@ import { tailToSink, type LineHandler, type TailToSinkEvent, type TailToSinkSumm
 import { KafkaLogSink } from '../../sinks/kafka/kafka-log-sink.js';
 import type { KafkaCompression } from '../../sinks/kafka/kafka-options.js';
 import { formatCount, formatDuration, processIO, type CommandIO } from '../output.js';
-import { renderTailEvent } from './tail-command.js';
+import { tailEventReporter } from './tail-command.js';
 import { kafkaReadiness } from '../../sinks/kafka/kafka-readiness.js';
 import type { CircuitBreakerOptions } from '../../sinks/util/circuit-breaker.js';
 
@@ -141,12 +141,7 @@ export async function runShip(options: ShipCommandOptions, io: CommandIO = proce
       },
       untilIdle: options.untilIdle,
       stopSignal: options.stopSignal,
-      onEvent: (e) => {
-        const line = renderTailEvent(e);
-        if (line !== undefined) io.stderr.write(line + '\n');
-        if (ops.structured) ops.logger[e.type === 'error' || e.type === 'refused' ? 'error' : 'info']({ event: e.type, path: e.path }, line ?? e.type);
-        options.onEvent?.(e);
-      },
+      onEvent: tailEventReporter(io, ops, options.onEvent),
     });
   } finally {
     await sink?.close().catch(() => {});

@@ -12,7 +12,7 @@ import { fanoutLogSink } from '../../pipeline/logs/fanout-log-sink.js';
 import type { GeoIpEnricher } from '../../enrichers/geoip/geoip-enricher.js';
 import type { LogDocument } from '../../pipeline/logs/log-document.js';
 import type { LogSink } from '../../pipeline/logs/log-sink.js';
-import { tailToSink, type LineHandler, type TailToSinkEvent, type TailToSinkSummary } from '../../pipeline/logs/tail-to-sink.js';
+import { tailToSink, type LineHandler, type TailToSinkEvent, type TailToSinkOptions, type TailToSinkSummary } from '../../pipeline/logs/tail-to-sink.js';
 import { formatCount, formatDuration, processIO, type CommandIO } from '../output.js';
 import type { RateLimiter } from '../../pipeline/rate-limit/rate-limiter.js';
 import { rateLimitReport, rateLimiterFromConfig } from './rate-limiter-from-config.js';
@@ -78,19 +78,8 @@ export async function deliverLogs(options: LogDeliveryOptions): Promise<{ summar
       io.stderr.write(`Rate limit: ${o.eventsPerSec} events/s${o.scope === 'source' ? ' per file' : ' in all'}, burst ${o.burst}, ${o.mode === 'drop' ? 'dropping (and counting)' : 'delaying'} what is over it${config.redis.url ? ' (buckets in Redis)' : ''}\n`);
     }
     io.stderr.write(`Following ${paths.join(', ')} (${dataset === 'access' ? `access logs, ${config.access_log.apache_log_format ?? config.access_log.nginx_log_format ?? config.access_log.format}` : 'honeypot events'}) into ${sink.description}; checkpoints in ${config.data_dir}\n`);
-    const t = config.tail;
     const summary = await tailToSink({
-      tail: {
-        paths,
-        dataDir: config.data_dir,
-        startAt: t.start_at,
-        pollIntervalMs: t.poll_interval_ms,
-        fingerprintBytes: t.fingerprint_bytes,
-        maxLineBytes: t.max_line_bytes,
-        batchLines: t.batch_lines_count,
-        flushIntervalMs: t.flush_interval_ms,
-        rotateWaitMs: options.untilIdle ? Math.min(t.rotate_wait_ms, 200) : t.rotate_wait_ms,
-      },
+      tail: tailOptionsFromConfig(config, paths, options.untilIdle === true),
       handler: {
         checkHead: handler.checkHead,
         toDocuments: (lines) => {
@@ -106,12 +95,7 @@ export async function deliverLogs(options: LogDeliveryOptions): Promise<{ summar
       rateLimit: limiter,
       untilIdle: options.untilIdle,
       stopSignal: options.stopSignal,
-      onEvent: (e) => {
-        const line = renderTailEvent(e);
-        if (line !== undefined) io.stderr.write(line + '\n');
-        if (ops.structured) ops.logger[e.type === 'error' || e.type === 'refused' ? 'error' : 'info']({ event: e.type, path: e.path }, line ?? e.type);
-        options.onEvent?.(e);
-      },
+      onEvent: tailEventReporter(io, ops, options.onEvent),
     });
     const limited = rateLimitReport(limiter);
     return { summary, report: handler.report() + (limited ? `, ${limited}` : '') };
@@ -201,6 +185,32 @@ async function localSink(dataDir: string, ops: DaemonOps): Promise<LogSink> {
   const sink = new LocalLogSink(dataDir);
   ops.addReadiness(logStoreReadiness(dataDir));
   return sink;
+}
+
+/** The `tail.*` configuration as tail options (`untilIdle`: a short rotation wait, the run ends soon). */
+export function tailOptionsFromConfig(config: SluiceConfig, paths: readonly string[], untilIdle: boolean): TailToSinkOptions['tail'] {
+  const t = config.tail;
+  return {
+    paths,
+    dataDir: config.data_dir,
+    startAt: t.start_at,
+    pollIntervalMs: t.poll_interval_ms,
+    fingerprintBytes: t.fingerprint_bytes,
+    maxLineBytes: t.max_line_bytes,
+    batchLines: t.batch_lines_count,
+    flushIntervalMs: t.flush_interval_ms,
+    rotateWaitMs: untilIdle ? Math.min(t.rotate_wait_ms, 200) : t.rotate_wait_ms,
+  };
+}
+
+/** Prints tail events (and logs them when the logs are structured), then passes them on. */
+export function tailEventReporter(io: CommandIO, ops: DaemonOps, next?: (event: TailToSinkEvent) => void): (event: TailToSinkEvent) => void {
+  return (e) => {
+    const line = renderTailEvent(e);
+    if (line !== undefined) io.stderr.write(line + '\n');
+    if (ops.structured) ops.logger[e.type === 'error' || e.type === 'refused' ? 'error' : 'info']({ event: e.type, path: e.path }, line ?? e.type);
+    next?.(e);
+  };
 }
 
 /** The line printed for a tail event (undefined: nothing). */
