@@ -244,10 +244,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .addOption(new Option('--start-at <where>', 'files without a checkpoint found at start begin at their beginning or end (default beginning)').choices(['beginning', 'end']))
     .option('--poll-interval-ms <n>', 'time between two scans of the paths (default 1000)', parseInteger)
     .option('--once', 'read every file to its end, deliver, then exit (instead of following)')
-    .option('--no-geoip', 'no GeoIP enrichment')
-    .option('--no-user-agent', 'no user-agent parsing')
-    .option('--no-threat', 'no attack-rule matching')
-    .option('--threat-rules <file>', 'extra attack-rule file (YAML; repeat for several)', collect)
+    .addOption(noGeoIpOption()).addOption(noUserAgentOption()).addOption(noThreatOption()).addOption(threatRulesOption())
     .addOption(httpAddressOption()).addOption(healthIntervalOption())
     .addOption(rateLimitOption()).addOption(rateLimitBurstOption()).addOption(rateLimitModeOption()).addOption(rateLimitScopeOption())
     .addOption(esUrlOption('deliver to this Elasticsearch/OpenSearch node instead of the store (repeat for several nodes)'))
@@ -260,10 +257,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
         'access_log.format': opts.format,
         'access_log.apache_log_format': opts.apacheLogFormat,
         'access_log.nginx_log_format': opts.nginxLogFormat,
-        'geoip.enabled': opts.geoip === false ? false : undefined,
-        'user_agent.enabled': opts.userAgent === false ? false : undefined,
-        'threat.enabled': opts.threat === false ? false : undefined,
-        'threat.rules_paths': opts.threatRules,
+        ...enricherFlags(opts),
         'ingest.to': opts.esUrl !== undefined ? 'elasticsearch' : undefined,
         ...opsFlags(opts),
         ...rateLimitFlags(opts),
@@ -431,10 +425,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .option('--topic <name>', 'topic (default sluice-access)')
     .option('--group <id>', 'consumer group (default sluice-consume); members of one group split the partitions')
     .option('--dlq-topic <name>', 'dead-letter topic for poison records (default <topic>-dlq)')
-    .option('--no-geoip', 'no GeoIP enrichment')
-    .option('--no-user-agent', 'no user-agent parsing')
-    .option('--no-threat', 'no attack-rule matching')
-    .option('--threat-rules <file>', 'extra attack-rule file (YAML; repeat for several)', collect)
+    .addOption(noGeoIpOption()).addOption(noUserAgentOption()).addOption(noThreatOption()).addOption(threatRulesOption())
     .addOption(httpAddressOption()).addOption(healthIntervalOption())
     .addOption(rateLimitOption()).addOption(rateLimitBurstOption()).addOption(rateLimitModeOption()).addOption(rateLimitScopeOption())
     .addOption(esUrlOption('Elasticsearch/OpenSearch node to deliver to (repeat for several nodes)'))
@@ -445,10 +436,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
         'kafka.topic': opts.topic,
         'kafka.group': opts.group,
         'kafka.dlq_topic': opts.dlqTopic,
-        'geoip.enabled': opts.geoip === false ? false : undefined,
-        'user_agent.enabled': opts.userAgent === false ? false : undefined,
-        'threat.enabled': opts.threat === false ? false : undefined,
-        'threat.rules_paths': opts.threatRules,
+        ...enricherFlags(opts),
         ...opsFlags(opts),
         ...rateLimitFlags(opts),
         ...engineFlags(opts),
@@ -733,6 +721,32 @@ function tsharkFlags(opts: Record<string, unknown>): Record<string, unknown> {
     'tshark.index_pattern': opts.tsharkIndex,
     'tshark.path': opts.tsharkPath,
     'tshark.field_limit_count': opts.tsharkFieldLimit,
+  };
+}
+
+function noGeoIpOption(): Option {
+  return new Option('--no-geoip', 'no GeoIP enrichment');
+}
+
+function noUserAgentOption(): Option {
+  return new Option('--no-user-agent', 'no user-agent parsing');
+}
+
+function noThreatOption(): Option {
+  return new Option('--no-threat', 'no attack-rule matching');
+}
+
+function threatRulesOption(): Option {
+  return new Option('--threat-rules <file>', 'extra attack-rule file (YAML; repeat for several)').argParser(collect);
+}
+
+/** The enricher flags as configuration overrides (`--no-…` turns one off; nothing given: the configuration decides). */
+function enricherFlags(opts: Record<string, unknown>): Record<string, unknown> {
+  return {
+    'geoip.enabled': opts.geoip === false ? false : undefined,
+    'user_agent.enabled': opts.userAgent === false ? false : undefined,
+    'threat.enabled': opts.threat === false ? false : undefined,
+    'threat.rules_paths': opts.threatRules,
   };
 }
 
