@@ -65,8 +65,15 @@ export async function runConsume(options: ConsumeCommandOptions, io: CommandIO =
       const source = ops.metrics.component({ kind: 'source', type: 'kafka', id: 'kafka' });
       limiter = await rateLimiterFromConfig(options.config, { ops, source, warn: (m) => io.stderr.write(`sluice: warning: ${m}\n`) });
     }
+    // log_processing_seconds and logs_failed_total of the original pipeline: per fetched batch.
+    let unparsedBefore = options.pipeline.stats.unparsed;
+    const onBatchDecoded = (seconds: number, _records: number, poison: number) => {
+      const unparsed = options.pipeline.stats.unparsed;
+      ops.legacy.batchProcessed(seconds, poison + unparsed - unparsedBefore);
+      unparsedBefore = unparsed;
+    };
     const consumer = new KafkaLogConsumer(
-      { brokers: k.brokers, topic: k.topic, group: k.group, clientId: k.clientId, dlqTopic: k.dlqTopic, batchRecords: k.batchRecords, sessionTimeoutMs: k.sessionTimeoutMs, reconnectTimeoutMs: k.reconnectTimeoutMs, breaker: k.breaker, metrics: ops.metrics, rateLimit: limiter },
+      { brokers: k.brokers, topic: k.topic, group: k.group, clientId: k.clientId, dlqTopic: k.dlqTopic, batchRecords: k.batchRecords, sessionTimeoutMs: k.sessionTimeoutMs, reconnectTimeoutMs: k.reconnectTimeoutMs, breaker: k.breaker, metrics: ops.metrics, rateLimit: limiter, onBatchDecoded },
       (record) => decodeAccessRecord(record, options.pipeline),
       sink,
       (e) => {

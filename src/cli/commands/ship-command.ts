@@ -126,8 +126,12 @@ export async function runShip(options: ShipCommandOptions, io: CommandIO = proce
       handler: {
         checkHead: handler.checkHead,
         toDocuments: (lines) => {
+          const t0 = performance.now();
+          const unparsedBefore = options.pipeline.stats.unparsed;
+          const docs = handler.toDocuments(lines);
+          ops.legacy.batchProcessed((performance.now() - t0) / 1000, options.pipeline.stats.unparsed - unparsedBefore);
           source.received(lines.length, lines.reduce((n, l) => n + l.data.length, 0));
-          return handler.toDocuments(lines);
+          return docs;
         },
       },
       sink: {

@@ -59,6 +59,8 @@ export interface KafkaLogConsumerOptions {
   readonly componentId?: string;
   /** Rate limit between the decoder and the sink, keyed `<topic>:<partition>` (see the module comment). */
   readonly rateLimit?: RateLimiter;
+  /** Told, per fetched batch, how long decoding its records took and how many were poison (`log_processing_seconds`). */
+  readonly onBatchDecoded?: (seconds: number, records: number, poison: number) => void;
   /** Breaker in front of commits and joins (default: opens after 3 failures in a row, probes after 2 s). */
   readonly breaker?: CircuitBreakerOptions;
 }
@@ -134,6 +136,7 @@ export class KafkaLogConsumer {
   /** Aborted at stop: ends breaker and rate-limit waits. */
   private readonly stopWaits = new AbortController();
   private readonly rateLimit: RateLimiter | undefined;
+  private readonly onBatchDecoded: ((seconds: number, records: number, poison: number) => void) | undefined;
   private unregisterBreaker: () => void = () => {};
   /** Resolves with the totals once the consumer stopped (by {@link stop} or a failure). */
   readonly done: Promise<KafkaConsumerSummary>;
@@ -160,6 +163,7 @@ export class KafkaLogConsumer {
     this.done = new Promise((resolve) => (this.finish = resolve));
     this.breaker = new CircuitBreaker({ failureThreshold: 3, resetMs: 2_000, ...options.breaker });
     this.rateLimit = options.rateLimit;
+    this.onBatchDecoded = options.onBatchDecoded;
     if (options.metrics !== undefined) {
       this.unregisterBreaker = options.metrics.registerBreaker('kafka_consumer', () => this.breaker.state);
       this.component = options.metrics.component({ kind: 'source', type: 'kafka', id: options.componentId ?? 'kafka' });
@@ -350,6 +354,7 @@ export class KafkaLogConsumer {
     const docPartitions: number[] = [];
     const poison: { m: Msg; err: PoisonRecordError }[] = [];
     let bytes = 0;
+    const t0 = this.onBatchDecoded === undefined ? 0 : performance.now();
     for (const m of batch) {
       bytes += m.value?.length ?? 0;
       try {
@@ -360,6 +365,7 @@ export class KafkaLogConsumer {
       }
       this.partitionsSeen.add(m.partition);
     }
+    this.onBatchDecoded?.((performance.now() - t0) / 1000, batch.length, poison.length);
     this.summary.records += batch.length;
     this.summary.documents += docs.length;
     this.component?.received(batch.length, bytes);

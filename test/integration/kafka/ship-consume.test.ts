@@ -73,13 +73,20 @@ function member(os: string, topic: string, group: string, indexPattern: string, 
   const metrics = new Metrics({ defaultMetrics: false });
   const p = pipeline(indexPattern);
   const events: string[] = [];
+  const decoded = { batches: 0, records: 0, poison: 0, seconds: 0 };
+  const onBatchDecoded = (seconds: number, records: number, poison: number) => {
+    decoded.batches++;
+    decoded.records += records;
+    decoded.poison += poison;
+    decoded.seconds += seconds;
+  };
   const consumer = new KafkaLogConsumer(
-    { brokers: [kafkaUrl()!], topic, group, batchRecords: opts.batchRecords ?? 500, maxInFlightBatches: opts.maxInFlight ?? 4, sessionTimeoutMs: 10_000, metrics },
+    { brokers: [kafkaUrl()!], topic, group, batchRecords: opts.batchRecords ?? 500, maxInFlightBatches: opts.maxInFlight ?? 4, sessionTimeoutMs: 10_000, metrics, onBatchDecoded },
     (r) => decodeAccessRecord(r, p),
     sink,
     (e) => events.push(JSON.stringify(e)),
   );
-  return { consumer, sink, metrics, events };
+  return { consumer, sink, metrics, events, decoded };
 }
 
 /** The lag series of a member's /metrics text: partition → lag. */
@@ -218,6 +225,11 @@ describe('sluice ship → Kafka → sluice consume ×2 → OpenSearch', { skip, 
     assert.ok(sa.partitions.length > 0 && sb.partitions.length > 0, `each member got partitions: ${sa.partitions} / ${sb.partitions}`);
     assert.deepEqual([...new Set([...sa.partitions, ...sb.partitions])].sort(), [0, 1, 2, 3]);
     assert.equal(ra.poison + rb.poison, 3, `poison: ${ra.poison} + ${rb.poison}`);
+    // Decoding is timed per fetched batch (log_processing_seconds), never per record.
+    assert.equal(a.decoded.records + b.decoded.records, ra.records + rb.records);
+    assert.equal(a.decoded.poison + b.decoded.poison, 3);
+    assert.ok(a.decoded.batches + b.decoded.batches < (ra.records + rb.records) / 10, `batches: ${a.decoded.batches + b.decoded.batches}`);
+    assert.ok(a.decoded.seconds > 0 && b.decoded.seconds > 0);
     assert.equal(ra.created + rb.created, 10_000, `created: ${ra.created} + ${rb.created}, existing ${ra.existing + rb.existing}`);
     // The parsed documents were enriched on the consuming side (user agent).
     const sample = await osRequest(os, 'POST', `/${prefix}-*/_search`, { size: 1, query: { exists: { field: 'user_agent.name' } } });
