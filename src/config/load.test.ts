@@ -19,7 +19,7 @@ describe('defaults', () => {
     assert.equal(c.api.address, '127.0.0.1:9599');
     assert.equal(c.capture.tool, 'auto');
     assert.equal(c.capture.interface, undefined);
-    assert.equal(c.ingest.batch_packets, 4096);
+    assert.equal(c.ingest.batch_packets, 1024);
     assert.equal(c.ingest.read_chunk_bytes, 1024 * 1024);
     assert.equal(c.ingest.recursive, true);
     assert.equal(c.ingest.follow_symlinks, false);
@@ -179,7 +179,7 @@ describe('environment coercion', () => {
   test('unknown SLUICE_* variables are ignored, with an optional warning and hint', () => {
     const warnings: string[] = [];
     const c = loadConfig({ cwd: tempDir(), env: { SLUICE_INGEST_BATCH_PACKETS: '5', SLUICE_WHATEVER: 'x', SLUICE_CONFIG: '' }, onWarning: (m) => warnings.push(m) });
-    assert.equal(c.ingest.batch_packets, 4096);
+    assert.equal(c.ingest.batch_packets, 1024);
     assert.equal(warnings.length, 2);
     assert.match(warnings[0]!, /SLUICE_INGEST_BATCH_PACKETS.*did you mean SLUICE_INGEST__BATCH_PACKETS\?/);
     assert.match(warnings[1]!, /SLUICE_WHATEVER/);

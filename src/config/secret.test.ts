@@ -63,7 +63,7 @@ describe('redaction of the loaded configuration', () => {
     assert.equal(r.elasticsearch.password, REDACTED);
     assert.deepEqual(r.elasticsearch.urls, [`https://${REDACTED}@es1:9200`, 'http://es2:9200']);
     assert.equal(r.elasticsearch.username, 'bob');
-    assert.equal(r.ingest.batch_packets, 4096);
+    assert.equal(r.ingest.batch_packets, 1024);
     assert.ok(!Object.isFrozen(r));
     assertClean(printed(r), PASSWORD, URL_PASSWORD);
     r.output = 'json'; // mutable copy

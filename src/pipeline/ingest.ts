@@ -6,7 +6,7 @@
  * with the capture's progress. Memory holds one read chunk and one batch, whatever the file size.
  */
 import { basename } from 'node:path';
-import { openCapture } from '../sources/pcap/capture-reader.js';
+import { DEFAULT_BATCH_PACKETS, openCapture } from '../sources/pcap/capture-reader.js';
 import type { CaptureProblem } from '../sources/pcap/types.js';
 import type { LocalStoreOptions } from '../sinks/local/local-store.js';
 import { PacketBatchBuilder } from './packet-batch.js';
@@ -169,7 +169,7 @@ export async function ingestFile(
     };
   }
 
-  const batchPackets = options.batchPackets ?? 4096;
+  const batchPackets = options.batchPackets ?? DEFAULT_BATCH_PACKETS;
   const reader = openCapture(file.path, { chunkBytes: options.readChunkBytes, batchPackets });
   const builder = new PacketBatchBuilder(batchPackets);
   const counter = { inserted: 0 };

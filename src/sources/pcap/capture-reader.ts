@@ -31,8 +31,8 @@ export interface CaptureBatch {
 
 /** Default chunk size: 4 MiB. */
 export const DEFAULT_CHUNK_BYTES = 1024 * 1024;
-/** Default batch size: 4096 packets. */
-export const DEFAULT_BATCH_PACKETS = 4096;
+/** Default batch size: 1024 packets (as `ingest.batch_packets`). */
+export const DEFAULT_BATCH_PACKETS = 1024;
 
 /**
  * A capture file being read. Iterate it (once) with `for await`; the getters reflect what has

@@ -27,7 +27,7 @@ test('config init writes a commented file that loads to exactly the defaults; ch
     assert.equal(await main(['node', 'sluice', '--config', file, 'config', 'check'], ok.io), 0);
     assert.match(ok.out(), /Configuration OK/);
 
-    writeFileSync(file, text.replace('  batch_packets: 4096', '  batch_packets: 0').replace('\noutput: table', '\noutput: yaml'));
+    writeFileSync(file, text.replace('  batch_packets: 1024', '  batch_packets: 0').replace('\noutput: table', '\noutput: yaml'));
     const bad = captureIO();
     assert.equal(await main(['node', 'sluice', '--config', file, 'config', 'check'], bad.io), 2);
     assert.match(bad.err(), /ingest\.batch_packets: must be at least 1/);
