@@ -233,7 +233,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
       );
     });
 
-  program
+  withOptions(program
     .command('tail')
     .description('follow web access logs or honeypot logs through rotation into the store or Elasticsearch/OpenSearch, exactly once')
     .argument('[paths...]', 'files or glob patterns (quote globs: "/var/log/nginx/access.log*"); default: tail.paths of the configuration')
@@ -243,10 +243,8 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
     .option('--nginx-log-format <string>', 'an nginx log_format string (overrides --format)')
     .addOption(new Option('--start-at <where>', 'files without a checkpoint found at start begin at their beginning or end (default beginning)').choices(['beginning', 'end']))
     .option('--poll-interval-ms <n>', 'time between two scans of the paths (default 1000)', parseInteger)
-    .option('--once', 'read every file to its end, deliver, then exit (instead of following)')
-    .addOption(noGeoIpOption()).addOption(noUserAgentOption()).addOption(noThreatOption()).addOption(threatRulesOption())
+    .option('--once', 'read every file to its end, deliver, then exit (instead of following)'), [...enricherOptions(), ...rateLimitOptions()])
     .addOption(httpAddressOption()).addOption(healthIntervalOption())
-    .addOption(rateLimitOption()).addOption(rateLimitBurstOption()).addOption(rateLimitModeOption()).addOption(rateLimitScopeOption())
     .addOption(esUrlOption('deliver to this Elasticsearch/OpenSearch node instead of the store (repeat for several nodes)'))
     .addOption(tlsCaOption()).addOption(tlsInsecureOption()).addOption(tlsCertOption()).addOption(tlsKeyOption()).addOption(esCompressionOption())
     .action(async (paths: string[], opts: Record<string, unknown>, cmd: Command) => {
@@ -408,7 +406,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
                 deliveryTimeoutMs: k.delivery_timeout_ms,
                 partitions: k.partitions_count,
                 partitionBy: k.partition_by,
-                breaker: kafkaBreaker(k),
+                breaker: { failureThreshold: k.breaker_failure_count, resetMs: k.breaker_reset_ms },
                 slowRequestMs: k.slow_request_ms,
               },
             },
@@ -418,16 +416,14 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
       );
     });
 
-  program
+  withOptions(program
     .command('consume')
     .description('a Kafka consumer-group member: enrich what sluice ship sent and deliver it to Elasticsearch/OpenSearch, committing only after delivery')
     .option('--kafka-brokers <list>', 'host:port[,host:port…] of the Kafka brokers', collect)
     .option('--topic <name>', 'topic (default sluice-access)')
     .option('--group <id>', 'consumer group (default sluice-consume); members of one group split the partitions')
-    .option('--dlq-topic <name>', 'dead-letter topic for poison records (default <topic>-dlq)')
-    .addOption(noGeoIpOption()).addOption(noUserAgentOption()).addOption(noThreatOption()).addOption(threatRulesOption())
+    .option('--dlq-topic <name>', 'dead-letter topic for poison records (default <topic>-dlq)'), [...enricherOptions(), ...rateLimitOptions()])
     .addOption(httpAddressOption()).addOption(healthIntervalOption())
-    .addOption(rateLimitOption()).addOption(rateLimitBurstOption()).addOption(rateLimitModeOption()).addOption(rateLimitScopeOption())
     .addOption(esUrlOption('Elasticsearch/OpenSearch node to deliver to (repeat for several nodes)'))
     .addOption(tlsCaOption()).addOption(tlsInsecureOption()).addOption(tlsCertOption()).addOption(tlsKeyOption()).addOption(esCompressionOption())
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
@@ -453,7 +449,7 @@ function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
               config,
               stopSignal,
               ops: opsOptions('consume', config),
-              kafka: { brokers: k.brokers, topic: k.topic, group: k.group, clientId: k.client_id, dlqTopic: k.dlq_topic, batchRecords: k.batch_records_count, sessionTimeoutMs: k.session_timeout_ms, reconnectTimeoutMs: k.reconnect_timeout_ms, breaker: kafkaBreaker(k) },
+              kafka: { brokers: k.brokers, topic: k.topic, group: k.group, clientId: k.client_id, dlqTopic: k.dlq_topic, batchRecords: k.batch_records_count, sessionTimeoutMs: k.session_timeout_ms, reconnectTimeoutMs: k.reconnect_timeout_ms, breaker: { failureThreshold: k.breaker_failure_count, resetMs: k.breaker_reset_ms } },
             },
             io,
           ),
@@ -678,11 +674,6 @@ function honeypotDbOption(): Option {
   return new Option('--db <kind>', 'honeypot database: sqlite (<data dir>/honeypot.db, default) or postgres (postgres.url, e.g. SLUICE_POSTGRES__URL)').choices(['sqlite', 'postgres']);
 }
 
-/** `kafka.breaker_*` as breaker options (an unset reset time keeps the producer's or consumer's own default). */
-function kafkaBreaker(k: SluiceConfig['kafka']): { failureThreshold: number; resetMs?: number } {
-  return k.breaker_reset_ms === undefined ? { failureThreshold: k.breaker_failure_count } : { failureThreshold: k.breaker_failure_count, resetMs: k.breaker_reset_ms };
-}
-
 /** `--kafka-brokers a:9092,b:9092 --kafka-brokers c:9092` → one list (undefined when not given). */
 function splitBrokers(value: unknown): string[] | undefined {
   if (!Array.isArray(value)) return undefined;
@@ -724,20 +715,20 @@ function tsharkFlags(opts: Record<string, unknown>): Record<string, unknown> {
   };
 }
 
-function noGeoIpOption(): Option {
-  return new Option('--no-geoip', 'no GeoIP enrichment');
+/** Adds `options` to `command` (keeps a chain of commander calls going). */
+function withOptions(command: Command, options: readonly Option[]): Command {
+  for (const o of options) command.addOption(o);
+  return command;
 }
 
-function noUserAgentOption(): Option {
-  return new Option('--no-user-agent', 'no user-agent parsing');
-}
-
-function noThreatOption(): Option {
-  return new Option('--no-threat', 'no attack-rule matching');
-}
-
-function threatRulesOption(): Option {
-  return new Option('--threat-rules <file>', 'extra attack-rule file (YAML; repeat for several)').argParser(collect);
+/** `--no-geoip`, `--no-user-agent`, `--no-threat`, `--threat-rules` (see {@link enricherFlags}). */
+function enricherOptions(): Option[] {
+  return [
+    new Option('--no-geoip', 'no GeoIP enrichment'),
+    new Option('--no-user-agent', 'no user-agent parsing'),
+    new Option('--no-threat', 'no attack-rule matching'),
+    new Option('--threat-rules <file>', 'extra attack-rule file (YAML; repeat for several)').argParser(collect),
+  ];
 }
 
 /** The enricher flags as configuration overrides (`--no-…` turns one off; nothing given: the configuration decides). */
@@ -750,20 +741,14 @@ function enricherFlags(opts: Record<string, unknown>): Record<string, unknown> {
   };
 }
 
-function rateLimitOption(): Option {
-  return new Option('--rate-limit <events/s>', 'let at most this many events per second through (per file or partition; default: no limit)').argParser(parsePositiveNumber);
-}
-
-function rateLimitBurstOption(): Option {
-  return new Option('--rate-limit-burst <n>', "events let through at once after a quiet spell (default: one second's worth)").argParser(parseInteger);
-}
-
-function rateLimitModeOption(): Option {
-  return new Option('--rate-limit-mode <mode>', 'over the rate: delay (hold the source back, nothing lost; default) or drop (and count)').choices(['delay', 'drop']);
-}
-
-function rateLimitScopeOption(): Option {
-  return new Option('--rate-limit-scope <scope>', 'a bucket per file/partition (source, default) or one for everything (global)').choices(['source', 'global']);
+/** `--rate-limit`, `--rate-limit-burst`, `--rate-limit-mode`, `--rate-limit-scope` (see {@link rateLimitFlags}). */
+function rateLimitOptions(): Option[] {
+  return [
+    new Option('--rate-limit <events/s>', 'let at most this many events per second through (per file or partition; default: no limit)').argParser(parsePositiveNumber),
+    new Option('--rate-limit-burst <n>', "events let through at once after a quiet spell (default: one second's worth)").argParser(parseInteger),
+    new Option('--rate-limit-mode <mode>', 'over the rate: delay (hold the source back, nothing lost; default) or drop (and count)').choices(['delay', 'drop']),
+    new Option('--rate-limit-scope <scope>', 'a bucket per file/partition (source, default) or one for everything (global)').choices(['source', 'global']),
+  ];
 }
 
 /** The rate-limit flags as configuration overrides. */

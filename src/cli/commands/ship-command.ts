@@ -10,7 +10,7 @@ import { SluiceError } from '../../errors.js';
 import { ACCESS_DATASET, type AccessLogPipeline } from '../../pipeline/logs/access-log-pipeline.js';
 import { logDocumentId, toLogDocument, type LogDocument, type LogPosition } from '../../pipeline/logs/log-document.js';
 import { tailToSink, type LineHandler, type TailToSinkEvent, type TailToSinkSummary, type TailToSinkOptions } from '../../pipeline/logs/tail-to-sink.js';
-import { KafkaLogSink } from '../../sinks/kafka/kafka-log-sink.js';
+import { KafkaLogSink, type KafkaSinkEvent } from '../../sinks/kafka/kafka-log-sink.js';
 import type { KafkaCompression } from '../../sinks/kafka/kafka-options.js';
 import { formatCount, formatDuration, processIO, type CommandIO } from '../output.js';
 import { tailEventReporter } from './tail-command.js';
@@ -105,14 +105,10 @@ export async function runShip(options: ShipCommandOptions, io: CommandIO = proce
       slowRequestMs: k.slowRequestMs,
       metrics: ops.metrics,
       onEvent: (e) => {
-        const line =
-          e.type === 'breaker-open'
-            ? `! Kafka unreachable (${e.message}): circuit breaker open, holding the tail back`
-            : e.type === 'breaker-closed'
-              ? '… Kafka answers again: circuit breaker closed'
-              : undefined;
-        if (line !== undefined) io.stderr.write(line + '\n');
-        if (ops.structured && e.type !== 'retrying') ops.logger[e.type === 'breaker-open' ? 'warn' : 'info']({ event: e.type }, line ?? e.type);
+        const line = renderKafkaSinkEvent(e);
+        if (line === undefined) return;
+        io.stderr.write(line + '\n');
+        if (ops.structured) ops.logger[e.type === 'breaker-open' ? 'warn' : 'info']({ event: e.type }, line);
       },
     });
     const kafkaSink = sink;
@@ -162,4 +158,16 @@ export async function runShip(options: ShipCommandOptions, io: CommandIO = proce
     return SHIP_EXIT.problems;
   }
   return s.refusedFiles.length > 0 ? SHIP_EXIT.problems : SHIP_EXIT.ok;
+}
+
+/** The line printed for a Kafka producer event (undefined: nothing; retries are counted, not printed). */
+export function renderKafkaSinkEvent(e: KafkaSinkEvent): string | undefined {
+  switch (e.type) {
+    case 'breaker-open':
+      return `! Kafka unreachable (${e.message}): circuit breaker open, holding the tail back`;
+    case 'breaker-closed':
+      return '… Kafka answers again: circuit breaker closed';
+    default:
+      return undefined;
+  }
 }

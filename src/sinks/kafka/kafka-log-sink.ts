@@ -124,7 +124,7 @@ export class KafkaLogSink implements LogSink {
     const deliveryTimeoutMs = options.deliveryTimeoutMs ?? 120_000;
     this.deliveryTimeoutMs = deliveryTimeoutMs;
     this.slowRequestMs = Math.max(100, options.slowRequestMs ?? 5_000);
-    this.breaker = new CircuitBreaker({ failureThreshold: 3, resetMs: 5_000, ...options.breaker });
+    this.breaker = new CircuitBreaker({ failureThreshold: options.breaker?.failureThreshold ?? 3, resetMs: options.breaker?.resetMs ?? 5_000 });
     this.onEvent = options.onEvent ?? (() => {});
     this.unregisterBreaker = options.metrics?.registerBreaker('kafka_producer', () => this.breaker.state) ?? (() => {});
     this.producer = new Producer({

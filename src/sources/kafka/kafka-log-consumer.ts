@@ -161,7 +161,7 @@ export class KafkaLogConsumer {
       clientId: options.clientId ?? 'sluice-consume',
     };
     this.done = new Promise((resolve) => (this.finish = resolve));
-    this.breaker = new CircuitBreaker({ failureThreshold: 3, resetMs: 2_000, ...options.breaker });
+    this.breaker = new CircuitBreaker({ failureThreshold: options.breaker?.failureThreshold ?? 3, resetMs: options.breaker?.resetMs ?? 2_000 });
     this.rateLimit = options.rateLimit;
     this.onBatchDecoded = options.onBatchDecoded;
     if (options.metrics !== undefined) {

@@ -151,13 +151,13 @@ export class EngineClient {
   get nodes(): readonly string[] {
     return this.#nodes.map((n) => n.display);
   }
+
   /** Open keep-alive connections over all nodes (undici's pool stats), for `active_connections`. */
   get openConnections(): number {
     let n = 0;
     for (const node of this.#nodes) n += node.pool.stats.connected;
     return n;
   }
-
 
   /** Replace every secret value (password, API key, token and their encodings) in `text` with `[redacted]`. */
   readonly scrub = (text: string): string => {
