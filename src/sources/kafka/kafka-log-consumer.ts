@@ -243,6 +243,13 @@ export class KafkaLogConsumer {
       const a = p.assignments?.find((x) => x.topic === this.topic)?.partitions ?? [];
       this.onEvent({ type: 'joined', generation: p.generationId ?? consumer.generationId, partitions: [...a].sort((x, y) => x - y) });
     });
+    // The client reports some failures on itself rather than on the stream: a rejoin that failed
+    // after its retries (a rebalance meeting a coordinator still loading after a broker restart)
+    // leaves this member outside the group. Unheard, that 'error' was an uncaught exception; it is
+    // the same as a broken stream: deliver what is in flight and join again.
+    consumer.on('error', (err: Error) => {
+      if (this.consumer === consumer) this.broken(err);
+    });
     this.consumer = consumer;
     try {
       const missing = () => new SluiceError('SLUICE_KAFKA_CONSUME', `the Kafka topic ${this.topic} does not exist; create it or ship to it first (sluice ship … --topic ${this.topic})`);

@@ -253,6 +253,40 @@ describe('sluice ship → Kafka → sluice consume ×2 → OpenSearch', { skip, 
     await m.sink.close();
   });
 
+  // The client reports a rejoin that failed after its retries (`rejoinGroup failed 4 times`, seen
+  // when a rebalance meets a broker that restarted moments before) as an 'error' on itself, not on
+  // the stream; with no listener that was an uncaught exception and a member that stopped reading.
+  // The failure is timing-dependent, so the test raises the client's own event the way it does.
+  test("a failed rejoin the Kafka client reports outside the stream: the member joins again and delivers everything", async () => {
+    const topic = `kafkatest-rejoin-${RUN}`;
+    const prefix = `kafkatest-rejoin-${RUN}`;
+    topics.push(topic, `${topic}-dlq`);
+    indexPrefixes.push(prefix);
+    await ensureTopic([kafkaUrl()!], topic, 2, 'kafka-test');
+    const m = member(os, topic, `kafkatest-${RUN}-rejoin`, `${prefix}-%Y.%m.%d`);
+    await m.consumer.start();
+    await waitFor('the member assigned', 60_000, async () => (m.consumer.assignedPartitions.length === 2 ? true : undefined));
+    const client = (m.consumer as unknown as { consumer: import('node:events').EventEmitter }).consumer;
+    const failure = new AggregateError([new Error('The coordinator is loading and hence can\'t process requests.')], 'rejoinGroup failed 4 times.');
+    assert.doesNotThrow(() => client.emit('error', failure));
+
+    const dataDir = tempDir('sluice-ship-');
+    temps.push(dataDir.cleanup);
+    const io = captureIO();
+    const code = await runShip(
+      { pipeline: pipeline(`${prefix}-%Y.%m.%d`), tail: { paths: [APACHE], dataDir: dataDir.dir, pollIntervalMs: 100, rotateWaitMs: 200 }, kafka: { brokers: [kafkaUrl()!], topic }, untilIdle: true },
+      io.io,
+    );
+    assert.equal(code, 0, io.err());
+    await waitFor('10,000 documents in OpenSearch', 120_000, async () => ((await count(os, prefix)) >= 10_000 ? true : undefined));
+    const r = await m.consumer.stop();
+    await m.sink.close();
+    assert.equal(r.error, undefined, String(r.error));
+    assert.ok(r.reconnects >= 1, `reconnects: ${r.reconnects}`);
+    assert.ok(m.events.some((e) => e.includes('"type":"reconnected"')), m.events.join(' '));
+    await assertExactlyOnce(os, prefix, APACHE);
+  });
+
   test('a broker restart while shipping and another while consuming: still exactly 10,000 documents', async () => {
     const topic = `kafkatest-restart-${RUN}`;
     const prefix = `kafkatest-restart-${RUN}`;
