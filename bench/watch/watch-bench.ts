@@ -138,7 +138,7 @@ async function latency(input: Buffer): Promise<{ files: number; p50Ms: number; p
   return { files: fileCount, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99), maxMs: sorted[sorted.length - 1] };
 }
 
-async function memory(input: Buffer): Promise<{ bytes: number; files: number; packets: number; seconds: number; peakRssMb: number }> {
+async function memory(input: Buffer): Promise<{ bytes: number; files: number; packets: number; seconds: number; peakRssMb: number; largestSampleMb: Record<string, number> }> {
   const root = mkdtempSync(join(tmpdir(), 'sluice-bench-watch-rss-'));
   const inbox = join(root, 'inbox');
   mkdirSync(inbox);
@@ -155,11 +155,17 @@ async function memory(input: Buffer): Promise<{ bytes: number; files: number; pa
   const child = startDaemon(dataDir, inbox);
   const count = counter(dataDir);
   let peakKb = 0;
+  // The largest sample's parts (anonymous, file-backed, shared memory): where a peak comes from.
+  let largest: Record<string, number> = {};
   const sample = () => {
     try {
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-      const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? /VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      const field = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+      const kb = field('VmHWM') || field('VmRSS');
       peakKb = Math.max(peakKb, kb);
+      if (field('VmRSS') / 1024 > (largest.rss ?? 0)) {
+        largest = Object.fromEntries([['rss', 'VmRSS'], ['anon', 'RssAnon'], ['file', 'RssFile'], ['shmem', 'RssShmem']].map(([k, f]) => [k, Math.round(field(f!) / 1024)]));
+      }
     } catch {
       /* exited */
     }
@@ -176,7 +182,7 @@ async function memory(input: Buffer): Promise<{ bytes: number; files: number; pa
     await stopDaemon(child);
     rmSync(root, { recursive: true, force: true });
   }
-  return { bytes: copies * input.length, files: copies, packets: expected, seconds: (performance.now() - t0) / 1000, peakRssMb: peakKb / 1024 };
+  return { bytes: copies * input.length, files: copies, packets: expected, seconds: (performance.now() - t0) / 1000, peakRssMb: peakKb / 1024, largestSampleMb: largest };
 }
 
 const input = readFileSync(file);

@@ -171,7 +171,7 @@ export async function ingestFile(
 
   const batchPackets = options.batchPackets ?? DEFAULT_BATCH_PACKETS;
   const reader = openCapture(file.path, { chunkBytes: options.readChunkBytes, batchPackets });
-  const builder = new PacketBatchBuilder(batchPackets);
+  const builder = new PacketBatchBuilder(batchPackets, writer.buffers);
   const counter = { inserted: 0 };
   // Frames committed by an earlier, interrupted run are read again but not decoded again.
   const committed = state.packets;

@@ -4,6 +4,7 @@
  * small objects and strings.
  */
 import type { RawPacket } from '../sources/pcap/types.js';
+import { BufferPool } from './buffer-pool.js';
 import { JsonBytes } from './json-bytes.js';
 
 /** The packed batch (what is posted to the workers). */
@@ -43,7 +44,14 @@ export class PacketBatchBuilder {
   /** Where the caller writes each packet's document before {@link add}. */
   readonly docs = new JsonBytes(1 << 22);
 
-  constructor(private readonly capacity: number) {
+  /**
+   * @param pool where the byte buffers of the next batch come from; the store writer gives the
+   * buffers of committed batches back to it, so a long run allocates none in the steady state.
+   */
+  constructor(
+    private readonly capacity: number,
+    private readonly pool: BufferPool = new BufferPool(),
+  ) {
     this.frames = new Float64Array(capacity);
     this.offsets = new Float64Array(capacity);
     this.tsSec = new Float64Array(capacity);
@@ -54,7 +62,7 @@ export class PacketBatchBuilder {
     this.origLens = new Uint32Array(capacity);
     this.dataEnds = new Uint32Array(capacity);
     this.docEnds = new Uint32Array(capacity);
-    this.data = Buffer.allocUnsafeSlow(Math.max(65536, capacity * 256));
+    this.data = pool.take(Math.max(65536, capacity * 256));
   }
 
   get count(): number {
@@ -78,8 +86,9 @@ export class PacketBatchBuilder {
     this.origLens[i] = p.origLen;
     const bytes = p.data;
     if (this.dataLen + bytes.length > this.data.length) {
-      const bigger = Buffer.allocUnsafeSlow(Math.max(this.data.length * 2, this.dataLen + bytes.length));
+      const bigger = this.pool.take(Math.max(this.data.length * 2, this.dataLen + bytes.length));
       this.data.copy(bigger, 0, 0, this.dataLen);
+      this.pool.give(this.data.buffer as ArrayBuffer);
       this.data = bigger;
     }
     bytes.copy(this.data, this.dataLen);
@@ -109,11 +118,16 @@ export class PacketBatchBuilder {
     };
     this.n = 0;
     this.dataLen = 0;
-    this.data = Buffer.allocUnsafeSlow(this.data.length);
-    this.docs.buf = Buffer.allocUnsafeSlow(this.docs.buf.length);
+    this.data = this.pool.take(this.data.length);
+    this.docs.buf = this.pool.take(this.docs.buf.length);
     this.docs.reset();
     return batch;
   }
+}
+
+/** The two large byte buffers of a packed batch: what a worker hands back for the next batches. */
+export function reusableBuffers(b: PackedPacketBatch): ArrayBuffer[] {
+  return b.data.buffer === b.docs.buffer ? [b.data.buffer as ArrayBuffer] : [b.data.buffer as ArrayBuffer, b.docs.buffer as ArrayBuffer];
 }
 
 /** The ArrayBuffers of a packed batch that can be transferred rather than copied. */

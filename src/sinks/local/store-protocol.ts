@@ -11,5 +11,6 @@ export type StoreRequest =
   | { id: number; op: 'close' };
 
 export type StoreResponse =
-  | { id: number; ok: true; result?: StoredCaptureState | number }
+  /** `buffers`: a written batch's byte buffers, handed back (transferred) for the next batches. */
+  | { id: number; ok: true; result?: StoredCaptureState | number; buffers?: ArrayBuffer[] }
   | { id: number; ok: false; error: { message: string; code?: string } };

@@ -7,6 +7,7 @@ import { SluiceError } from '../../errors.js';
 import { finishCapture, registerCapture, writePacketBatch } from './capture-writer.js';
 import { openLocalStore, type LocalStore } from './local-store.js';
 import type { StoreRequest, StoreResponse } from './store-protocol.js';
+import { reusableBuffers } from '../../pipeline/packet-batch.js';
 
 let store: LocalStore | undefined;
 
@@ -19,7 +20,8 @@ function handle(req: StoreRequest): StoreResponse {
       case 'register':
         return { id: req.id, ok: true, result: registerCapture(need(), req.identity) };
       case 'write':
-        return { id: req.id, ok: true, result: writePacketBatch(need(), req.captureRowId, req.batch, req.progress) };
+        // The batch's bytes are in SQLite now: its buffers go back to be filled again.
+        return { id: req.id, ok: true, result: writePacketBatch(need(), req.captureRowId, req.batch, req.progress), buffers: reusableBuffers(req.batch) };
       case 'finish':
         finishCapture(need(), req.captureRowId, req.outcome);
         return { id: req.id, ok: true };
@@ -39,4 +41,7 @@ function need(): LocalStore {
   return store;
 }
 
-parentPort!.on('message', (req: StoreRequest) => parentPort!.postMessage(handle(req)));
+parentPort!.on('message', (req: StoreRequest) => {
+  const res = handle(req);
+  parentPort!.postMessage(res, res.ok ? (res.buffers ?? []) : []);
+});

@@ -12,6 +12,7 @@ import type { CaptureIdentity, CaptureOutcome, CaptureProgress, StoredCaptureSta
 import type { LocalStoreOptions } from './local-store.js';
 import { transferList, type PackedPacketBatch } from '../../pipeline/packet-batch.js';
 import type { StoreRequest, StoreResponse } from './store-protocol.js';
+import { BufferPool } from '../../pipeline/buffer-pool.js';
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 type RequestBody = StoreRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
@@ -25,11 +26,14 @@ export class StoreWriter {
   private failure: Error | undefined;
   /** Rows inserted by all committed batches. */
   inserted = 0;
+  /** Byte buffers of committed batches, back from the worker: build the next batches in them. */
+  readonly buffers = new BufferPool();
 
   private constructor(private readonly maxInFlight: number) {
     this.worker = new Worker(new URL('./store-worker.js', import.meta.url));
     this.worker.on('message', (res: StoreResponse) => {
       const p = this.pending.get(res.id);
+      if (res.ok && res.buffers) for (const b of res.buffers) this.buffers.give(b);
       if (p === undefined) return;
       this.pending.delete(res.id);
       if (res.ok) p.resolve(res.result);

@@ -84,6 +84,33 @@ describe('ingest into the embedded store', () => {
     assert.deepEqual(docsOf(dir), docsOf(clean));
   });
 
+  // The store worker hands each committed batch's buffers back and the next batches are built in
+  // them: with batches of 8 packets, every buffer is reused dozens of times. Nothing committed may
+  // change when its buffer is filled again.
+  test('batches built in buffers handed back by the store worker store exactly the packets and documents of one big batch', async () => {
+    const file = join(CORPUS_DIR, 'pcap/zeek__http-methods.pcap');
+    const small = temp();
+    const big = temp();
+    const s = await ingestFiles({ dataDir: small }, [{ path: file, size: statSync(file).size }], { batchPackets: 8, readChunkBytes: 64 * 1024 });
+    await ingestFiles({ dataDir: big }, [{ path: file, size: statSync(file).size }], { batchPackets: 100_000 });
+    assert.ok(s.stored > 500, `packets: ${s.stored}`);
+    const rows = (dir: string) => {
+      const store = openLocalStore({ dataDir: dir, readonly: true });
+      try {
+        return store.db.prepare('SELECT rowid, ts_sec, ts_nsec, orig_len, data, doc FROM packets ORDER BY rowid').all();
+      } finally {
+        store.close();
+      }
+    };
+    const a = rows(small);
+    assert.equal(a.length, s.stored);
+    assert.deepEqual(a, rows(big));
+    // And the bytes are the file's own: the first and last packet against the file.
+    const bytes = readFileSync(file);
+    const first = a[0] as { data: Buffer };
+    assert.deepEqual(first.data, bytes.subarray(24 + 16, 24 + 16 + first.data.length));
+  });
+
   test('a truncated capture keeps the packets before the fault and reports where it happened', async () => {
     const dir = temp();
     const s = await ingestFiles({ dataDir: dir }, [{ path: TRUNCATED, size: statSync(TRUNCATED).size }]);
