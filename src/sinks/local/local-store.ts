@@ -24,6 +24,8 @@ export interface LocalStoreOptions {
   readonly cacheMb?: number;
   /** Open read-only (searches). The store must exist. */
   readonly readonly?: boolean;
+  /** A writer truncates the WAL when it grows past this many bytes (readers kept it from restarting). Default 256 MiB. */
+  readonly walLimitBytes?: number;
 }
 
 /** An open embedded store. */

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { ingestFiles } from '../../../src/pipeline/ingest.js';
+import { ingestFiles, openStoreIngest } from '../../../src/pipeline/ingest.js';
 import { discoverCaptures } from '../../../src/pipeline/discover-captures.js';
 import { searchLocal, countStoredDocuments } from '../../../src/query/search-local.js';
 import { openLocalStore } from '../../../src/sinks/local/local-store.js';
@@ -109,6 +109,24 @@ describe('ingest into the embedded store', () => {
     const bytes = readFileSync(file);
     const first = a[0] as { data: Buffer };
     assert.deepEqual(first.data, bytes.subarray(24 + 16, 24 + 16 + first.data.length));
+  });
+
+  test('the store writer truncates a WAL past its limit (what readers would otherwise let grow without bound)', async () => {
+    const file = join(CORPUS_DIR, 'pcap/zeek__http-methods.pcap');
+    const walAfterIngest = async (dir: string, walLimitBytes?: number) => {
+      const ingest = await openStoreIngest({ dataDir: dir, walLimitBytes });
+      try {
+        const s = await ingest.ingest([{ path: file, size: statSync(file).size }]);
+        assert.ok(s.stored > 500);
+        return statSync(join(dir, 'sluice.db-wal')).size; // while the writer is open (closing checkpoints)
+      } finally {
+        await ingest.close();
+      }
+    };
+    assert.ok((await walAfterIngest(temp())) > 100_000);
+    const limited = temp();
+    assert.equal(await walAfterIngest(limited, 1), 0);
+    assert.ok(docsOf(limited).length > 500, 'the documents are all there after the truncation');
   });
 
   test('a truncated capture keeps the packets before the fault and reports where it happened', async () => {
