@@ -20,7 +20,7 @@ describe('defaults', () => {
     assert.equal(c.capture.tool, 'auto');
     assert.equal(c.capture.interface, undefined);
     assert.equal(c.ingest.batch_packets, 1024);
-    assert.equal(c.ingest.read_chunk_bytes, 1024 * 1024);
+    assert.equal(c.ingest.read_chunk_bytes, 256 * 1024);
     assert.equal(c.ingest.recursive, true);
     assert.equal(c.ingest.follow_symlinks, false);
     assert.equal(c.output, 'table');
