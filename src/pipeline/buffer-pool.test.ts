@@ -19,6 +19,19 @@ test('a buffer given back is handed out again when it is large enough, a too-sma
   assert.equal(pool.size, 0);
 });
 
+test('the smallest kept buffer that is large enough is handed out (a small request never takes the large one)', () => {
+  // A batch's packet-bytes buffer (256 KiB) and documents buffer (4 MiB) share the pool: taking
+  // the large one for the packet bytes would leave none for the documents and allocate anyway.
+  const pool = new BufferPool();
+  const data = new ArrayBuffer(256 * 1024);
+  const docs = new ArrayBuffer(4 * 1024 * 1024);
+  pool.give(data);
+  pool.give(docs);
+  assert.equal(pool.take(256 * 1024).buffer, data);
+  assert.equal(pool.take(4 * 1024 * 1024).buffer, docs);
+  assert.equal(pool.size, 0);
+});
+
 test('keeps at most maxBuffers, and never a detached (transferred) buffer', () => {
   const pool = new BufferPool(2);
   for (let i = 0; i < 5; i++) pool.give(new ArrayBuffer(64));

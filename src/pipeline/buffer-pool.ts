@@ -14,17 +14,19 @@ export class BufferPool {
   /** @param maxBuffers buffers kept at most; more given back are left to the garbage collector. */
   constructor(private readonly maxBuffers = 8) {}
 
-  /** A buffer of at least `minBytes` (a kept one when one is large enough, else a new one). */
+  /**
+   * A buffer of at least `minBytes`: the smallest kept one that is large enough (buffers of
+   * different sizes share the pool, and a small request must not take the large one), else a new one.
+   */
   take(minBytes: number): Buffer {
     const free = this.#free;
-    for (let i = free.length - 1; i >= 0; i--) {
-      const ab = free[i]!;
-      if (ab.byteLength >= minBytes) {
-        free.splice(i, 1);
-        return Buffer.from(ab);
-      }
+    let best = -1;
+    for (let i = 0; i < free.length; i++) {
+      const n = free[i]!.byteLength;
+      if (n >= minBytes && (best < 0 || n < free[best]!.byteLength)) best = i;
     }
-    return Buffer.allocUnsafeSlow(minBytes);
+    if (best < 0) return Buffer.allocUnsafeSlow(minBytes);
+    return Buffer.from(free.splice(best, 1)[0]!);
   }
 
   /** Gives a buffer back (one that came back from a worker, or is otherwise unused now). */

@@ -8,42 +8,35 @@ import { finishCapture, registerCapture, writePacketBatch } from './capture-writ
 import { openLocalStore, type LocalStore } from './local-store.js';
 import type { StoreRequest, StoreResponse } from './store-protocol.js';
 import { reusableBuffers } from '../../pipeline/packet-batch.js';
-import { truncateLargeWal, WAL_LIMIT_BYTES } from './wal-limit.js';
+import { WalLimit } from './wal-limit.js';
 
 let store: LocalStore | undefined;
-/** After readers kept the WAL busy, the next try waits this long (each try blocks the writer). */
-const WAL_RETRY_MS = 30_000;
-let walRetryAt = 0;
-let walLimit = WAL_LIMIT_BYTES;
-
-/** Truncates a WAL that readers let grow (a stat per batch when it is small). */
-function limitWal(s: LocalStore): void {
-  if (Date.now() < walRetryAt) return;
-  if (truncateLargeWal(s, walLimit) === 'busy') walRetryAt = Date.now() + WAL_RETRY_MS;
-}
+/** Truncates a WAL that readers let grow. */
+let wal: WalLimit | undefined;
 
 function handle(req: StoreRequest): StoreResponse {
   try {
     switch (req.op) {
       case 'open':
         store = openLocalStore(req.options);
-        walLimit = req.options.walLimitBytes ?? WAL_LIMIT_BYTES;
+        wal = new WalLimit(store, req.options.walLimitBytes);
         return { id: req.id, ok: true };
       case 'register':
         return { id: req.id, ok: true, result: registerCapture(need(), req.identity) };
       case 'write': {
         const inserted = writePacketBatch(need(), req.captureRowId, req.batch, req.progress);
-        limitWal(need());
+        wal?.check();
         // The batch's bytes are in SQLite now: its buffers go back to be filled again.
         return { id: req.id, ok: true, result: inserted, buffers: reusableBuffers(req.batch) };
       }
       case 'finish':
         finishCapture(need(), req.captureRowId, req.outcome);
-        limitWal(need());
+        wal?.check();
         return { id: req.id, ok: true };
       case 'close':
         store?.close();
         store = undefined;
+        wal = undefined;
         return { id: req.id, ok: true };
     }
   } catch (err) {

@@ -13,6 +13,24 @@ import type { LocalStore } from './local-store.js';
 export const WAL_LIMIT_BYTES = 256 * 1024 * 1024;
 /** How long the writer waits for readers to move to the newest snapshot (it is blocked meanwhile). */
 export const WAL_TRUNCATE_WAIT_MS = 2000;
+/** After readers kept the WAL busy, the next try waits this long (each try blocks the writer). */
+export const WAL_RETRY_MS = 30_000;
+
+/** The writer's policy: {@link truncateLargeWal} after each write, but not again soon after a refusal. */
+export class WalLimit {
+  #retryAt = 0;
+
+  constructor(
+    private readonly store: LocalStore,
+    private readonly limitBytes = WAL_LIMIT_BYTES,
+  ) {}
+
+  /** Called after a write: one stat while the WAL is small. */
+  check(): void {
+    if (Date.now() < this.#retryAt) return;
+    if (truncateLargeWal(this.store, this.limitBytes) === 'busy') this.#retryAt = Date.now() + WAL_RETRY_MS;
+  }
+}
 
 /**
  * When the WAL file is larger than `limitBytes`, checkpoints it completely and truncates it

@@ -152,6 +152,15 @@ async function assertExactlyOnce(os: string, prefix: string, file: string): Prom
   assert.equal(ids.size, 10_000);
 }
 
+/** A topic of `partitions` partitions and an index prefix of the same name, both removed after the suite. */
+async function freshTopic(name: string, partitions: number): Promise<{ topic: string; prefix: string }> {
+  const topic = `kafkatest-${name}-${RUN}`;
+  topics.push(topic, `${topic}-dlq`);
+  indexPrefixes.push(topic);
+  await ensureTopic([kafkaUrl()!], topic, partitions, 'kafka-test');
+  return { topic, prefix: topic };
+}
+
 /** Waits until every partition of the topic is reported by one of the members with lag 0. */
 async function waitLagZero(members: { metrics: Metrics }[], partitions: number): Promise<Map<string, number>> {
   return waitFor('consumer lag 0 on every partition', 60_000, async () => {
@@ -178,11 +187,7 @@ describe('sluice ship → Kafka → sluice consume ×2 → OpenSearch', { skip, 
   });
 
   test('two members split 4 partitions and deliver the 10,000-line Apache log exactly once; poison records go to the DLQ; lag reaches 0', async () => {
-    const topic = `kafkatest-split-${RUN}`;
-    const prefix = `kafkatest-split-${RUN}`;
-    topics.push(topic, `${topic}-dlq`);
-    indexPrefixes.push(prefix);
-    await ensureTopic([kafkaUrl()!], topic, 4, 'kafka-test');
+    const { topic, prefix } = await freshTopic('split', 4);
     const group = `kafkatest-${RUN}-split`;
     const a = member(os, topic, group, `${prefix}-%Y.%m.%d`);
     const b = member(os, topic, group, `${prefix}-%Y.%m.%d`);
@@ -258,11 +263,7 @@ describe('sluice ship → Kafka → sluice consume ×2 → OpenSearch', { skip, 
   // the stream; with no listener that was an uncaught exception and a member that stopped reading.
   // The failure is timing-dependent, so the test raises the client's own event the way it does.
   test("a failed rejoin the Kafka client reports outside the stream: the member joins again and delivers everything", async () => {
-    const topic = `kafkatest-rejoin-${RUN}`;
-    const prefix = `kafkatest-rejoin-${RUN}`;
-    topics.push(topic, `${topic}-dlq`);
-    indexPrefixes.push(prefix);
-    await ensureTopic([kafkaUrl()!], topic, 2, 'kafka-test');
+    const { topic, prefix } = await freshTopic('rejoin', 2);
     const m = member(os, topic, `kafkatest-${RUN}-rejoin`, `${prefix}-%Y.%m.%d`);
     await m.consumer.start();
     await waitFor('the member assigned', 60_000, async () => (m.consumer.assignedPartitions.length === 2 ? true : undefined));
@@ -288,11 +289,7 @@ describe('sluice ship → Kafka → sluice consume ×2 → OpenSearch', { skip, 
   });
 
   test('a broker restart while shipping and another while consuming: still exactly 10,000 documents', async () => {
-    const topic = `kafkatest-restart-${RUN}`;
-    const prefix = `kafkatest-restart-${RUN}`;
-    topics.push(topic, `${topic}-dlq`);
-    indexPrefixes.push(prefix);
-    await ensureTopic([kafkaUrl()!], topic, 4, 'kafka-test');
+    const { topic, prefix } = await freshTopic('restart', 4);
     const group = `kafkatest-${RUN}-restart`;
     // Slow members (a 100 ms engine, small batches, one at a time) so consuming lasts past the shipping.
     const slow = { delayMs: 100, batchRecords: 100, maxInFlight: 1 };
